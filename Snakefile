@@ -1,0 +1,37 @@
+# nonrecip — regenerate every figure of papers E and S from the physics.
+#
+#   snakemake --workflow-profile workflow/profiles/default            # default config
+#   snakemake --configfile config/test/tiny.yaml ...                   # tiny test config
+#
+# The configuration is validated against workflow/schemas/config.schema.yaml (defaults filled
+# in from the schema) before any job is scheduled.
+
+import sys
+
+from nonrecip.config import ConfigError, validate_config
+
+
+configfile: "config/config.yaml"
+
+
+try:
+    _validated = validate_config(config, workflow.basedir + "/workflow/schemas/config.schema.yaml")
+except ConfigError as err:
+    sys.stderr.write(f"nonrecip: {err}\n")
+    sys.exit(1)
+config.clear()
+config.update(_validated)
+
+
+include: "workflow/rules/common.smk"
+
+
+rule all:
+    message:
+        "nonrecip: every figure of the configured sweeps"
+    input:
+        lambda wildcards: ALL_TARGETS,
+    default_target: True
+
+
+include: "workflow/rules/emission.smk"

@@ -1,0 +1,16 @@
+# Shared helpers of every rule file. Each rule file appends its final products to ALL_TARGETS.
+
+import json
+
+RESULTS = config["results_dir"]
+ALL_TARGETS = []
+
+
+def res(path):
+    """Path under the results folder."""
+    return f"{RESULTS}/{path}"
+
+
+def as_json(obj):
+    """Canonical JSON of a params object, so that a changed parameter reruns the rule."""
+    return json.dumps(obj, sort_keys=True)
