@@ -1,0 +1,236 @@
+"""Parameter sweeps of paper E: grids from the config, chunks of grid points, aggregation.
+
+A sweep is a grid over ``GRID_DIMS`` = (N, k0, spacing_nm, distance_nm). The workflow splits
+its points into chunks (one job each): :func:`couplings_chunk` writes the coupling matrices,
+:func:`dynamics_chunk` the emission time series and summaries, and :func:`aggregate_chunks`
+unstacks all chunks into one dataset with one named dimension per swept parameter.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import xarray as xr
+
+from nonrecip.config import ConfigError, register_check
+from nonrecip.emission.analysis import SUMMARY_ATTRS, emission_summary
+from nonrecip.emission.couplings import coupling_matrices
+from nonrecip.emission.dynamics import emission_dynamics
+from nonrecip.log import get_logger
+
+__all__ = [
+    "GRID_DIMS", "grid_axes", "grid_points", "chunk_points", "couplings_chunk",
+    "dynamics_chunk", "aggregate_chunks", "time_grid",
+]
+
+GRID_DIMS = ("N", "k0", "spacing_nm", "distance_nm")
+_DIM_ATTRS = {
+    "N": {"units": "1", "long_name": "number of qubits N"},
+    "k0": {"units": "1/a", "long_name": "bath non-reciprocity k0 = D/J (a = film lattice constant)"},
+    "spacing_nm": {"units": "nm", "long_name": "qubit spacing a_q"},
+    "distance_nm": {"units": "nm", "long_name": "NV-film distance d (0: closed form, d -> 0)"},
+}
+_log = get_logger("emission.sweep")
+
+
+def _axis(spec) -> list[float]:
+    """A grid axis from a list or from ``{log_min, log_max, points_per_decade, include_zero}``."""
+    if isinstance(spec, Mapping):
+        n = int(round((spec["log_max"] - spec["log_min"]) * spec["points_per_decade"])) + 1
+        values = list(np.logspace(spec["log_min"], spec["log_max"], n))
+        extra = [float(v) for v in spec.get("include", [])]
+        values = sorted(set(values) | set(extra))
+        if spec.get("include_zero", False):
+            values = [0.0] + values
+        return [float(v) for v in values]
+    return list(spec)
+
+
+def grid_axes(sweep: Mapping[str, Any]) -> dict[str, list]:
+    """The sorted, de-duplicated axis values of a sweep config, one entry per ``GRID_DIMS``."""
+    axes = {}
+    for dim in GRID_DIMS:
+        values = _axis(sweep[dim])
+        axes[dim] = sorted(dict.fromkeys(int(v) if dim == "N" else float(v) for v in values))
+    return axes
+
+
+def grid_points(sweep: Mapping[str, Any]) -> list[dict]:
+    """All points of the grid as dicts ``{N, k0, spacing_nm, distance_nm}`` (C order)."""
+    axes = grid_axes(sweep)
+    return [dict(zip(GRID_DIMS, combo)) for combo in itertools.product(*axes.values())]
+
+
+def chunk_points(points: Sequence[dict], size: int) -> list[list[dict]]:
+    """Split points into chunks of at most ``size`` (one workflow job each)."""
+    return [list(points[i:i + size]) for i in range(0, len(points), size)]
+
+
+def time_grid(sweep: Mapping[str, Any]) -> np.ndarray:
+    """Output times γ0 t ∈ [0, t_max] with ``n_times`` points."""
+    return np.linspace(0.0, float(sweep["t_max"]), int(sweep["n_times"]))
+
+
+def _pad(matrix: np.ndarray, n_max: int) -> np.ndarray:
+    out = np.full((n_max,) * matrix.ndim, np.nan + 0j if np.iscomplexobj(matrix) else np.nan,
+                  dtype=matrix.dtype)
+    out[tuple(slice(0, s) for s in matrix.shape)] = matrix
+    return out
+
+
+def _point_coords(points: Sequence[dict]) -> dict:
+    return {dim: ("point", np.array([p[dim] for p in points]), _DIM_ATTRS[dim]) for dim in GRID_DIMS}
+
+
+def couplings_chunk(points: Sequence[dict], *, coupling: Mapping[str, Any], physics: Mapping[str, Any]) -> xr.Dataset:
+    """Coupling matrices of a chunk of grid points, padded to the chunk's largest N.
+
+    ``distance_nm = 0`` uses the closed form; ``> 0`` the full integrals, unless
+    ``coupling["method"]`` forces one model (``"bessel"`` then requires d = 0).
+    """
+    n_max = max(p["N"] for p in points)
+    Js, gs, eigs, scal = [], [], [], []
+    for p in points:
+        method = coupling["method"]
+        if method == "auto":
+            method = "bessel" if p["distance_nm"] == 0 else "integral"
+        ds = coupling_matrices(
+            p["N"], k0=p["k0"], spacing_nm=p["spacing_nm"], distance_nm=p["distance_nm"],
+            method=method, f_J=coupling["f_J"], include_near_field=coupling["include_near_field"],
+            **physics,
+        )
+        Js.append(_pad(ds["J"].values, n_max))
+        gs.append(_pad(ds["gamma"].values, n_max))
+        eigs.append(np.pad(ds["gamma_eigenvalues"].values, (0, n_max - p["N"]), constant_values=np.nan))
+        scal.append({k: ds.attrs[k] for k in ("lambda0_nm", "lambda1_nm", "k1", "nonreciprocity",
+                                                 "gamma0_hz", "burst_criterion", "min_gamma_eigenvalue")})
+        _log.info("couplings N=%d k0=%g a_q=%g d=%g (%s): min eig %.2e", p["N"], p["k0"],
+                  p["spacing_nm"], p["distance_nm"], method, ds.attrs["min_gamma_eigenvalue"])
+    site = {"units": "1", "long_name": "qubit index (1 = leftmost)"}
+    scalar_attrs = {
+        "lambda0_nm": ("nm", "lambda0 = a/k0"), "lambda1_nm": ("nm", "lambda1 = a/k1"),
+        "k1": ("1/a", "k1 = sqrt(k0^2 + kappa^2)"), "nonreciprocity": ("1", "c = 2 k0 k1/(k0^2 + k1^2)"),
+        "gamma0_hz": ("1/s", "gamma0 estimate (order of magnitude, spec E §4)"),
+        "burst_criterion": ("1", "(1/N) sum_{a!=b} |gamma_ab|^2 - 1 (burst iff > 0)"),
+        "min_gamma_eigenvalue": ("gamma0", "smallest eigenvalue of gamma (PSD check)"),
+    }
+    data = {
+        "J": (("point", "alpha", "beta"), np.array(Js), {"units": "gamma0", "long_name": "coherent coupling J_ab / gamma0"}),
+        "gamma": (("point", "alpha", "beta"), np.array(gs), {"units": "gamma0", "long_name": "dissipative coupling gamma_ab / gamma0"}),
+        "gamma_eigenvalues": (("point", "mode"), np.array(eigs), {"units": "gamma0", "long_name": "eigenvalues of gamma (ascending)"}),
+    }
+    for key, (units, name) in scalar_attrs.items():
+        data[key] = (("point",), np.array([s[key] for s in scal], dtype=float), {"units": units, "long_name": name})
+    coords = {
+        "point": ("point", np.arange(len(points)), {"units": "1", "long_name": "grid point in chunk"}),
+        "alpha": ("alpha", np.arange(1, n_max + 1), site),
+        "beta": ("beta", np.arange(1, n_max + 1), site),
+        "mode": ("mode", np.arange(1, n_max + 1), {"units": "1", "long_name": "collective mode index"}),
+        **_point_coords(points),
+    }
+    return xr.Dataset(data, coords=coords, attrs={"coupling_method": coupling["method"], "f_J": coupling["f_J"],
+                                                   "include_near_field": int(coupling["include_near_field"])})
+
+
+def dynamics_chunk(couplings: xr.Dataset, *, times, solver: Mapping[str, Any]) -> xr.Dataset:
+    """Emission dynamics and summaries for every point of a couplings chunk."""
+    times = np.asarray(times, dtype=float)
+    n_max = couplings.sizes["alpha"]
+    fields = {k: [] for k in ("rate", "population", "delta", "rate_total", "cpu_seconds")}
+    summaries = []
+    for i in range(couplings.sizes["point"]):
+        n = int(couplings["N"].values[i])
+        J = couplings["J"].values[i, :n, :n]
+        gamma = couplings["gamma"].values[i, :n, :n]
+        dyn = emission_dynamics(J, gamma, times, method=solver["method"], rtol=solver["rtol"],
+                                atol=solver["atol"], ode_method=solver["ode_method"],
+                                max_memory_gb=solver["max_memory_gb"])
+        pad = np.full((n_max, times.size), np.nan)
+        for key in ("rate", "population"):
+            block = pad.copy()
+            block[:n] = dyn[key].values
+            fields[key].append(block)
+        fields["delta"].append(dyn["delta"].values)
+        fields["rate_total"].append(dyn["rate_total"].values)
+        fields["cpu_seconds"].append(dyn.attrs["cpu_seconds"])
+        summaries.append(emission_summary(dyn))
+        _log.info("dynamics %d/%d N=%d k0=%g: max|delta|=%.4g, %.1f CPU-s (%s)", i + 1,
+                  couplings.sizes["point"], n, float(couplings["k0"].values[i]),
+                  summaries[-1]["max_abs_delta"], dyn.attrs["cpu_seconds"], dyn.attrs["solver"])
+    data = {
+        "rate": (("point", "site", "time"), np.array(fields["rate"]), {"units": "gamma0", "long_name": "emission rate R_alpha / gamma0"}),
+        "population": (("point", "site", "time"), np.array(fields["population"]), {"units": "1", "long_name": "excited population of qubit alpha"}),
+        "delta": (("point", "time"), np.array(fields["delta"]), {"units": "gamma0", "long_name": "asymmetry delta_1N = (R_1 - R_N)/gamma0"}),
+        "rate_total": (("point", "time"), np.array(fields["rate_total"]), {"units": "gamma0", "long_name": "collective rate R_tot / gamma0"}),
+        "cpu_seconds": (("point",), np.array(fields["cpu_seconds"]), {"units": "s", "long_name": "solver CPU time"}),
+    }
+    for key, (units, name) in SUMMARY_ATTRS.items():
+        data[key] = (("point",), np.array([s[key] for s in summaries]), {"units": units, "long_name": name})
+    keep = ["lambda0_nm", "lambda1_nm", "nonreciprocity", "burst_criterion", "min_gamma_eigenvalue"]
+    ds = xr.Dataset(data, coords={
+        "point": couplings["point"], "site": ("site", np.arange(1, n_max + 1), {"units": "1", "long_name": "qubit index alpha (1 = leftmost)"}),
+        "time": ("time", times, {"units": "1/gamma0", "long_name": "time gamma0 t"}),
+        **{dim: couplings[dim] for dim in GRID_DIMS},
+    })
+    for key in keep:
+        ds[key] = couplings[key]
+    ds.attrs.update(couplings.attrs)
+    return ds
+
+
+def aggregate_chunks(chunks: Sequence[xr.Dataset]) -> xr.Dataset:
+    """Combine chunk datasets into one with dims (N, k0, spacing_nm, distance_nm, ...)."""
+    n_max = max(c.sizes.get("site", c.sizes.get("alpha", 0)) for c in chunks)
+    padded = []
+    offset = 0
+    for c in chunks:
+        for dim in ("site", "alpha", "beta", "mode"):
+            if dim in c.dims and c.sizes[dim] < n_max:
+                c = c.reindex({dim: np.arange(1, n_max + 1)})
+        c = c.assign_coords(point=c["point"].values + offset)
+        offset += c.sizes["point"]
+        padded.append(c)
+    combined = xr.concat(padded, dim="point", combine_attrs="override")
+    out = combined.set_index(point=list(GRID_DIMS)).unstack("point")
+    for dim in GRID_DIMS:
+        out[dim].attrs.update(_DIM_ATTRS[dim])
+    for name in list(out.coords) + list(out.data_vars):
+        src = chunks[0][name] if name in chunks[0].variables else None
+        if src is not None:
+            out[name].attrs.update(src.attrs)
+    return out
+
+
+@register_check("emission")
+def _check_emission(section: Mapping[str, Any]) -> None:
+    """Semantic checks of the ``emission`` config section (beyond the schema)."""
+    from nonrecip.emission.physics import YIG
+
+    try:
+        YIG.with_overrides(**section.get("physics", {}))
+    except (ValueError, TypeError) as err:
+        raise ConfigError(f"emission.physics: {err}") from None
+    solver = section["solver"]
+    for name, sweep in section["sweeps"].items():
+        axes = grid_axes(sweep)
+        key = f"emission.sweeps.{name}"
+        for dim in GRID_DIMS:
+            if not axes[dim]:
+                raise ConfigError(f"{key}.{dim}: empty grid")
+        n_big = max(axes["N"])
+        if solver["method"] == "qutip" and n_big > 10:
+            raise ConfigError(f"{key}.N: N={n_big} is beyond the QuTiP solver (<= 10, > 10 GB); "
+                              "use emission.solver.method: blocks")
+        if solver["method"] == "blocks":
+            state_gb = 16 * math.comb(2 * n_big, n_big) * 6 / 1e9  # state + work arrays, estimate
+            if state_gb > solver["max_memory_gb"]:
+                raise ConfigError(f"{key}.N: N={n_big} needs ~{state_gb:.1f} GB, above "
+                                  f"emission.solver.max_memory_gb={solver['max_memory_gb']}")
+        if section["coupling"]["method"] == "bessel" and any(d != 0 for d in axes["distance_nm"]):
+            raise ConfigError(f"{key}.distance_nm: the closed form (coupling.method: bessel) needs d = 0; "
+                              "use coupling.method: auto or integral")
+        if section["coupling"]["method"] == "integral" and any(d <= 0 for d in axes["distance_nm"]):
+            raise ConfigError(f"{key}.distance_nm: the integral model needs d > 0")

@@ -1,0 +1,83 @@
+# Paper E: couplings -> emission dynamics (chunks of grid points) -> aggregated sweeps -> figures.
+
+from nonrecip.emission.sweep import chunk_points, grid_points
+
+EMISSION = config["emission"]
+EMISSION_CHUNKS = {
+    name: chunk_points(grid_points(sweep), EMISSION["chunk_size"])
+    for name, sweep in EMISSION["sweeps"].items()
+}
+EMISSION_FIGS = ["E3", "E4a", "E4b", "E4c", "E4d", "E_map_delta_k0_t", "E_map_maxdelta_k0_N"]
+ALL_TARGETS += [res(f"figures/{fig}.{ext}") for fig in EMISSION_FIGS for ext in EMISSION["figures"]["format"]]
+ALL_TARGETS += [res(f"emission/{name}.nc") for name in EMISSION["sweeps"]]
+
+
+wildcard_constraints:
+    sweep="|".join(EMISSION["sweeps"]),
+    chunk="[0-9]+",
+
+
+rule emission_couplings:
+    message: "coupling matrices, sweep {wildcards.sweep}, chunk {wildcards.chunk}"
+    output: res("emission/{sweep}/couplings_{chunk}.nc")
+    log: res("logs/emission/{sweep}/couplings_{chunk}.log")
+    params:
+        points=lambda wc: EMISSION_CHUNKS[wc.sweep][int(wc.chunk)],
+        coupling=EMISSION["coupling"],
+        physics=EMISSION["physics"],
+    threads: 1
+    resources: mem_mb=1000, runtime=30
+    script: "../scripts/emission_couplings.py"
+
+
+rule emission_dynamics:
+    message: "emission dynamics, sweep {wildcards.sweep}, chunk {wildcards.chunk}"
+    input: res("emission/{sweep}/couplings_{chunk}.nc")
+    output: res("emission/{sweep}/dynamics_{chunk}.nc")
+    log: res("logs/emission/{sweep}/dynamics_{chunk}.log")
+    params:
+        sweep=lambda wc: EMISSION["sweeps"][wc.sweep],
+        solver=EMISSION["solver"],
+    threads: 1
+    resources: mem_mb=4000, runtime=120
+    script: "../scripts/emission_dynamics.py"
+
+
+rule emission_aggregate:
+    message: "aggregate sweep {wildcards.sweep}"
+    input: lambda wc: [res(f"emission/{wc.sweep}/dynamics_{i}.nc") for i in range(len(EMISSION_CHUNKS[wc.sweep]))]
+    output: res("emission/{sweep}.nc")
+    log: res("logs/emission/{sweep}/aggregate.log")
+    params: sweep=lambda wc: EMISSION["sweeps"][wc.sweep]
+    threads: 1
+    resources: mem_mb=2000, runtime=10
+    script: "../scripts/emission_aggregate.py"
+
+
+rule emission_fig3_data:
+    message: "Fig. E3 data: two qubits, closed equations and QuTiP"
+    output: res("emission/fig3.nc")
+    log: res("logs/emission/fig3.log")
+    params: fig3=EMISSION["fig3"]
+    threads: 1
+    resources: mem_mb=1000, runtime=10
+    script: "../scripts/emission_fig3.py"
+
+
+rule emission_figures:
+    message: "paper E figures"
+    input:
+        fig3=res("emission/fig3.nc"),
+        fig4bc=res("emission/fig4bc.nc"),
+        fig4d=res("emission/fig4d.nc"),
+        map_k0=res("emission/map_k0.nc"),
+        map_k0_N=res("emission/map_k0_N.nc"),
+    output: [res(f"figures/{fig}.{ext}") for fig in EMISSION_FIGS for ext in EMISSION["figures"]["format"]]
+    log: res("logs/emission/figures.log")
+    params:
+        figures=EMISSION["figures"],
+        physics=EMISSION["physics"],
+        outdir=res("figures"),
+    threads: 1
+    resources: mem_mb=2000, runtime=10
+    script: "../scripts/emission_figures.py"
