@@ -6,6 +6,7 @@
 # The configuration is validated against workflow/schemas/config.schema.yaml (defaults filled
 # in from the schema) before any job is scheduled.
 
+import os
 import sys
 
 from nonrecip.config import ConfigError, validate_config
@@ -15,7 +16,7 @@ configfile: "config/config.yaml"
 
 
 try:
-    _validated = validate_config(config, workflow.basedir + "/workflow/schemas/config.schema.yaml")
+    _validated = validate_config(config, os.path.join(workflow.basedir, "workflow", "schemas", "config.schema.yaml"))
 except ConfigError as err:
     sys.stderr.write(f"nonrecip: {err}\n")
     sys.exit(1)

@@ -1,9 +1,12 @@
 # Shared helpers of every rule file. Each rule file appends its final products to ALL_TARGETS.
 
 import json
+import os
 
 RESULTS = config["results_dir"]
 ALL_TARGETS = []
+# every rule runs in the project environment (the package and its pinned dependencies)
+CONDA_ENV = "../../envs/environment.yaml"
 
 
 def res(path):

@@ -26,6 +26,7 @@ rule emission_couplings:
         coupling=EMISSION["coupling"],
         physics=EMISSION["physics"],
     threads: 1
+    conda: CONDA_ENV
     resources: mem_mb=1000, runtime=30
     script: "../scripts/emission_couplings.py"
 
@@ -39,6 +40,7 @@ rule emission_dynamics:
         sweep=lambda wc: EMISSION["sweeps"][wc.sweep],
         solver=EMISSION["solver"],
     threads: 1
+    conda: CONDA_ENV
     resources: mem_mb=4000, runtime=120
     script: "../scripts/emission_dynamics.py"
 
@@ -50,6 +52,7 @@ rule emission_aggregate:
     log: res("logs/emission/{sweep}/aggregate.log")
     params: sweep=lambda wc: EMISSION["sweeps"][wc.sweep]
     threads: 1
+    conda: CONDA_ENV
     resources: mem_mb=2000, runtime=10
     script: "../scripts/emission_aggregate.py"
 
@@ -60,6 +63,7 @@ rule emission_fig3_data:
     log: res("logs/emission/fig3.log")
     params: fig3=EMISSION["fig3"]
     threads: 1
+    conda: CONDA_ENV
     resources: mem_mb=1000, runtime=10
     script: "../scripts/emission_fig3.py"
 
@@ -77,7 +81,8 @@ rule emission_figures:
     params:
         figures=EMISSION["figures"],
         physics=EMISSION["physics"],
-        outdir=res("figures"),
+        outdir=lambda wildcards, output: os.path.dirname(output[0]),
     threads: 1
+    conda: CONDA_ENV
     resources: mem_mb=2000, runtime=10
     script: "../scripts/emission_figures.py"

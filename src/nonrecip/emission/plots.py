@@ -61,9 +61,10 @@ def plot_fig4a(map_k0: xr.Dataset, *, n_sites: int, physics: Mapping[str, Any]):
     ds = _first(map_k0, N=n_sites)
     k0 = ds["k0"].values
     pos = k0 > 0
-    kk = np.logspace(np.log10(k0[pos].min()), np.log10(k0[pos].max()), 300)
     k0_m = float(ds["k0"].values[int(np.nanargmax(ds["max_abs_delta"].values))])
     k0_c = burst_threshold_k0(n_sites, spacing_nm=float(np.atleast_1d(ds["spacing_nm"].values)[0]), **physics)
+    k_hi = max(k0[pos].max(), 2 * k0_c if np.isfinite(k0_c) else 0.0)
+    kk = np.logspace(np.log10(k0[pos].min()), np.log10(k_hi), 300)
     fig, ax = plt.subplots(figsize=(5.5, 3.8))
     ax.loglog(kk, lambda1_curve(kk, **physics), color="k")
     ax.set_xlabel(r"$k_0 = D/J$ ($1/a$)")

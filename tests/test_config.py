@@ -1,0 +1,62 @@
+"""Config validation: defaults from the schema, errors naming the key."""
+
+import copy
+
+import pytest
+import yaml
+
+from nonrecip.config import ConfigError, validate_config
+
+
+@pytest.fixture
+def default_config(repo):
+    return yaml.safe_load((repo / "config" / "config.yaml").read_text())
+
+
+def test_default_and_tiny_configs_validate(repo, schema_path, default_config):
+    full = validate_config(default_config, schema_path)
+    assert full["emission"]["solver"]["ode_method"] == "adams"
+    tiny = validate_config(yaml.safe_load((repo / "config/test/tiny.yaml").read_text()), schema_path)
+    assert tiny["emission"]["sweeps"]["fig4d"]["spacing_nm"] == [20.0]  # default filled in
+
+
+def test_empty_config_gets_every_default(schema_path):
+    full = validate_config({}, schema_path)
+    assert full["emission"]["fig3"]["gamma_s"] == 0.9
+    assert full["emission"]["sweeps"]["fig4d"]["N"] == [5, 7, 9]
+
+
+def _set(cfg, path, value):
+    node = cfg
+    for key in path[:-1]:
+        node = node.setdefault(key, {})
+    node[path[-1]] = value
+    return cfg
+
+
+BAD = [
+    (("emisson",), {}, "emisson"),
+    (("emission", "solvr"), {}, "emission.solvr"),
+    (("emission", "chunk_size"), 0, "emission.chunk_size"),
+    (("emission", "chunk_size"), "four", "emission.chunk_size"),
+    (("emission", "solver", "method"), "magic", "emission.solver.method"),
+    (("emission", "solver", "rtol"), -1e-8, "emission.solver.rtol"),
+    (("emission", "fig3", "gamma_s"), 1.5, "emission.fig3.gamma_s"),
+    (("emission", "sweeps", "fig4d", "N"), [1], "emission.sweeps.fig4d.N"),
+    (("emission", "sweeps", "fig4d", "N"), [], "emission.sweeps.fig4d.N"),
+    (("emission", "sweeps", "fig4d", "k0"), [-0.1], "emission.sweeps.fig4d.k0"),
+    (("emission", "sweeps", "fig4d", "spacing_nm"), [0.0], "emission.sweeps.fig4d.spacing_nm"),
+    (("emission", "coupling", "method"), "integral", "distance_nm"),  # integral needs d > 0
+    (("emission", "sweeps", "fig4d", "N"), [11], "emission.sweeps.fig4d.N"),
+    (("emission", "physics", "field_gauss"), 450.0, "emission.physics"),
+    (("emission", "physics", "colour"), 1, "emission.physics.colour"),
+    (("emission", "coupling", "f_J"), -1, "emission.coupling.f_J"),
+]
+
+
+@pytest.mark.parametrize("path, value, key", BAD, ids=[b[2] + "=" + repr(b[1]) for b in BAD])
+def test_bad_values_are_rejected_naming_the_key(default_config, schema_path, path, value, key):
+    cfg = _set(copy.deepcopy(default_config), path, value)
+    with pytest.raises(ConfigError) as err:
+        validate_config(cfg, schema_path)
+    assert key in str(err.value)

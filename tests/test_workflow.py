@@ -1,0 +1,84 @@
+"""The workflow end to end on the tiny config, plus dry-run, lint and config rejection."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nonrecip.io import PROVENANCE_KEYS, read_dataset
+
+SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
+pytestmark = pytest.mark.workflow
+
+
+def _run(repo, *args, timeout=900):
+    return subprocess.run([SNAKEMAKE, "--nolock", *args], cwd=repo, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    repo = Path(__file__).resolve().parents[1]
+    out = tmp_path_factory.mktemp("tiny")
+    proc = _run(repo, "--workflow-profile", "workflow/profiles/default", "--cores", "2",
+                "--configfile", "config/test/tiny.yaml", "--config", f"results_dir={out}")
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    return repo, out
+
+
+def test_tiny_config_produces_every_target(tiny_run):
+    repo, out = tiny_run
+    proc = _run(repo, "-n", "--configfile", "config/test/tiny.yaml", "--config", f"results_dir={out}")
+    assert proc.returncode == 0
+    assert "Nothing to be done" in proc.stdout + proc.stderr  # everything is up to date
+    for fig in ("E3", "E4a", "E4b", "E4c", "E4d", "E_map_delta_k0_t", "E_map_maxdelta_k0_N"):
+        for ext in ("png", "pdf"):
+            assert (out / "figures" / f"{fig}.{ext}").stat().st_size > 1000
+
+
+def test_every_netcdf_has_provenance_and_labels(tiny_run):
+    _, out = tiny_run
+    files = sorted(out.rglob("*.nc"))
+    assert len(files) >= 10
+    for path in files:
+        ds = read_dataset(path)
+        for key in PROVENANCE_KEYS:
+            assert key in ds.attrs, (path, key)
+        json.loads(ds.attrs["params"])
+        for name in list(ds.variables):
+            assert {"units", "long_name"} <= set(ds[name].attrs), (path, name)
+
+
+def test_aggregated_sweep_has_named_dims(tiny_run):
+    _, out = tiny_run
+    ds = read_dataset(out / "emission" / "map_k0_N.nc")
+    assert {"N", "k0", "spacing_nm", "distance_nm", "time"} <= set(ds["delta"].dims)
+    assert list(ds["N"].values) == [2, 3]
+    assert list(ds["k0"].values) == [0.001, 0.01, 0.1]
+    fig4bc = read_dataset(out / "emission" / "fig4bc.nc")
+    k0_zero = fig4bc.sel(k0=0.0, N=3).isel(spacing_nm=0, distance_nm=0)
+    assert float(k0_zero["mirror_residual"]) < 1e-7  # mirror symmetry survives the whole pipeline
+
+
+def test_dry_run_and_lint_are_clean(repo):
+    proc = _run(repo, "-n", "--configfile", "config/config.yaml")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    proc = _run(repo, "--lint", "--configfile", "config/test/tiny.yaml")
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert "Congratulations" in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("override, key", [
+    ('emission={"chunk_sise": 3}', "emission.chunk_sise"),
+    ('emission={"solver": {"rtol": -1}}', "emission.solver.rtol"),
+    ('emission={"sweeps": {"fig4bc": {"N": [9], "k0": []}, "fig4d": {"N": [3], "k0": [0.1]},'
+     ' "map_k0": {"N": [3], "k0": [0.1]}, "map_k0_N": {"N": [3], "k0": [0.1]}}}', "emission.sweeps.fig4bc.k0"),
+])
+def test_bad_config_stops_before_any_job(repo, tmp_path, override, key):
+    proc = _run(repo, "--cores", "1", "--config", override, f"results_dir={tmp_path}")
+    assert proc.returncode != 0
+    assert key in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not any(tmp_path.iterdir())  # no job ran
