@@ -60,3 +60,15 @@ def test_bad_values_are_rejected_naming_the_key(default_config, schema_path, pat
     with pytest.raises(ConfigError) as err:
         validate_config(cfg, schema_path)
     assert key in str(err.value)
+
+
+def test_every_key_is_documented_and_docs_are_current(repo, schema_path):
+    from jsonschema import Draft202012Validator
+
+    from nonrecip.config_docs import schema_markdown, undocumented_keys
+
+    for file in schema_path.parent.glob("*.yaml"):
+        Draft202012Validator.check_schema(yaml.safe_load(file.read_text()))
+    assert undocumented_keys(schema_path) == []
+    assert (repo / "config" / "README.md").read_text() == schema_markdown(schema_path), (
+        "config/README.md is stale: run `python -m nonrecip.config_docs`")
