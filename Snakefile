@@ -36,3 +36,5 @@ rule all:
 
 
 include: "workflow/rules/emission.smk"
+include: "workflow/rules/sync_meanfield.smk"
+include: "workflow/rules/sync_finite.smk"

@@ -101,3 +101,23 @@ def test_unphysical_gamma_is_rejected_with_parameters():
 def test_bad_input_names_the_parameter(kwargs, match):
     with pytest.raises((ValueError, TypeError), match=match):
         coupling_matrices(**kwargs)
+
+
+def test_integral_model_tends_to_closed_form_for_gamma():
+    # spec E §5.3/§5.5: gamma is insensitive to d for k0 <~ 0.05 and exact at k0 = 0
+    for k0 in (0.0, 0.003, 0.05):
+        closed = coupling_matrices(6, k0=k0)["gamma"].values
+        full = coupling_matrices(6, k0=k0, method="integral", distance_nm=0.01)["gamma"].values
+        assert np.abs(full - closed).max() < 2e-3, k0
+    full = coupling_matrices(6, k0=0.0, method="integral", distance_nm=5.0)
+    assert np.abs(full["gamma"].values - coupling_matrices(6, k0=0.0)["gamma"].values).max() < 1e-12
+
+
+def test_integral_model_near_field_and_table_value():
+    # spec E §5.5 (corrected rounding, helper-verified): k0 = 0, d = 1 nm, n = 1: J = -16.955
+    ds = coupling_matrices(3, k0=0.0, method="integral", distance_nm=1.0)
+    assert complex(ds["J"].values[1, 0]).real == pytest.approx(-16.955, abs=2e-3)
+    no_nf = coupling_matrices(3, k0=0.0, method="integral", distance_nm=1.0, include_near_field=False)
+    # the near-field term alone is about -15.2 gamma0 here (spec E §5.4)
+    assert (ds["J"].values[1, 0] - no_nf["J"].values[1, 0]).real == pytest.approx(-15.19, abs=0.01)
+    assert ds.attrs["quadrature_angular_nodes"] > 0

@@ -140,14 +140,14 @@ def coupling_matrices(
         g_lag, j_lag = closed_form_couplings(lags, k0=k0, k1=scales.k1, f_J=f_J)
         weight = 1.0
     else:
-        from nonrecip.emission.integrals import integral_couplings, resonance_integral
+        from nonrecip.emission.integrals import integral_couplings
 
         g_lag, j_lag, info = integral_couplings(
             lags, k0=k0, k1=scales.k1, d=distance_nm / a, f_J=f_J,
             include_near_field=include_near_field, return_info=True,
         )
-        i0 = float(np.real(resonance_integral(np.zeros(1), k0=k0, k1=scales.k1, d=distance_nm / a))[0])
-        weight = i0 / (math.pi * (k0 * k0 + scales.k1 ** 2))
+        # d-weight of gamma0: I_gamma(0; d) / I_gamma(0; 0) (spec E §4)
+        weight = float(info["gamma0_integral"]) / (math.pi * (k0 * k0 + scales.k1 ** 2))
     index = np.rint(sep / (spacing_nm / a)).astype(int) + (n_sites - 1)
     gamma = g_lag[index]
     J = j_lag[index]

@@ -4,5 +4,10 @@ The model and its conventions follow ``shared/specs/sync_model.md`` (referred to
 """
 
 from nonrecip.sync.model import SyncParams, SyncParameterError
+from nonrecip.sync.meanfield import meanfield_phase_diagram, meanfield_trajectory
+from nonrecip.sync.steady import spectrum, steady_state
 
-__all__ = ["SyncParams", "SyncParameterError"]
+__all__ = [
+    "SyncParams", "SyncParameterError", "meanfield_phase_diagram", "meanfield_trajectory",
+    "steady_state", "spectrum",
+]

@@ -1,0 +1,235 @@
+"""Excitation-manifold block solver for the emission dynamics of paper E (spec E §3.1, §7).
+
+From |e…e⟩ the density matrix stays block diagonal in the excitation number n (blocks of
+size C(N,n)², C(2N,N) numbers in all), and block n obeys (spec E §7.1)
+
+    dρ_n/dt = −i(H_eff ρ_n − ρ_n H_eff†) + Σ_αβ γ_αβ σ⁻_β ρ_{n+1} σ⁺_α,   H_eff = ½Σ(J − iγ)_αβ σ⁺_α σ⁻_β.
+
+Right-hand side (numba, :mod:`blocks_kernels`): one sparse H_eff product per block
+(ρ H_eff† = (H_eff ρ)†) and the feed in the site basis (solver_notes.md: diagonalising γ
+costs ~2.3× more), evaluated on the upper triangle and mirrored so that every block is
+exactly Hermitian.
+
+Propagator: the problem is linear and autonomous, so each step applies a polynomial in L
+to the state, ρ(t+τ) = Σ_k b_k(τ) v_k, with a three-term Chebyshev recurrence on an
+ellipse around the numerical range of L (:mod:`blocks_plan`), or a Taylor series. Each
+series is stopped adaptively in the max norm (absolute, so the error does not grow with the
+state size): after the first k past the oscillatory range for which
+max_τ |b_k(τ)| · max(max|v_k|, max|C[v_k]|) < tol holds twice in a row. Observables are
+linear in ρ, so C(t) at every output time inside a step costs N² numbers per term (dense
+output without storing states). Memory: three states (3·16·C(2N,N) bytes) and one block.
+
+Measured (this 2-core machine, single thread, closed-form couplings, a_q = 20 nm, t ∈ [0, 10]):
+adaptive Chebyshev needs about half the right-hand sides of the adaptive Taylor series at
+k0 = 0.003 (where J makes L strongly oscillatory) and a few per cent fewer at k0 = 0.3 —
+numbers in ``benchmarks/README.md`` (section "Emission solver"). QuTiP ``mesolve`` is the
+reference (``emission_dynamics(..., method="qutip")``).
+
+Backends: ``"cpu"`` (numba, default); ``"numpy"`` and ``"cupy"`` run the same propagator
+with array operations and the collective jump operators of γ = U diag(Γ) U† (spec E §3.1),
+an independent formulation of the feed (:mod:`blocks_array`); ``"cupy"`` is imported lazily
+and was not measured (no GPU in the developing session).
+"""
+
+from __future__ import annotations
+
+import time as _time
+from math import comb
+
+import numpy as np
+
+from nonrecip.emission.blocks_plan import coefficients, plan_step, recurrence, spectral_rectangle
+
+__all__ = ["block_correlations", "estimate_memory_bytes", "MemoryLimitError", "BACKENDS"]
+
+BACKENDS = ("cpu", "numpy", "cupy")
+
+
+class MemoryLimitError(RuntimeError):
+    """The block solver's memory estimate exceeds ``max_memory_gb``."""
+
+
+def estimate_memory_bytes(n_sites: int, *, backend: str = "cpu", n_times: int = 0) -> int:
+    """Estimated peak memory [bytes] of :func:`block_correlations` for ``n_sites`` qubits.
+
+    Three states of C(2N, N) complex numbers, one block buffer (CPU) or seven block-sized
+    temporaries (array backends), the index/coupling tables and the outputs. The Python
+    interpreter and imported libraries (~0.2 GB) are not included.
+    """
+    N = int(n_sites)
+    if N < 1:
+        raise ValueError(f"n_sites must be >= 1, got {n_sites}")
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
+    dims = [comb(N, n) for n in range(N + 1)]
+    size = comb(2 * N, N)
+    dmax = max(dims)
+    n_hop = sum(d * n * (N - n) for n, d in enumerate(dims))
+    n_up = sum(d * (N - n) for n, d in enumerate(dims))
+    states = 3 * 16 * size
+    tables = 24 * n_hop + 16 * n_up + 16 * N * n_up + 2**N * (32 + N)
+    out = 16 * n_times * (N * N + 2) * 2
+    if backend == "cpu":
+        work = 16 * dmax * dmax + 16 * 2 * dmax * (N + 2)
+    else:
+        work = 7 * 16 * dmax * dmax + 20 * N * n_up + 20 * n_hop
+    return int(states + tables + out + work)
+
+
+def _check(J, gamma, times, tol, max_memory_gb, backend, scheme):
+    J = np.asarray(J, dtype=complex)
+    gamma = np.asarray(gamma, dtype=complex)
+    if J.ndim != 2 or J.shape[0] != J.shape[1] or J.shape[0] < 1:
+        raise ValueError(f"J must be a square N x N array, got shape {J.shape}")
+    if gamma.shape != J.shape:
+        raise ValueError(f"gamma must have the shape of J {J.shape}, got {gamma.shape}")
+    for name, M in (("J", J), ("gamma", gamma)):
+        if not np.all(np.isfinite(M)):
+            raise ValueError(f"{name} must be finite")
+        dev = np.abs(M - M.conj().T).max()
+        if dev > 1e-12 * max(1.0, np.abs(M).max()):
+            raise ValueError(f"{name} must be Hermitian (max |{name} - {name}^H| = {dev:.2e})")
+    times = np.asarray(times, dtype=float)
+    if times.ndim != 1 or times.size < 1 or not np.all(np.isfinite(times)):
+        raise ValueError("times must be a non-empty 1-D array of finite numbers")
+    if np.any(np.diff(times) < 0):
+        raise ValueError("times must be non-decreasing")
+    if not (np.isfinite(tol) and 0 < tol < 1):
+        raise ValueError(f"tol must be in (0, 1), got {tol}")
+    if not max_memory_gb > 0:
+        raise ValueError(f"max_memory_gb must be > 0, got {max_memory_gb}")
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
+    if scheme not in ("chebyshev", "taylor"):
+        raise ValueError(f"scheme must be 'chebyshev' or 'taylor', got {scheme!r}")
+    # exact Hermitian parts: round-off asymmetry would break the block Hermiticity
+    return 0.5 * (J + J.conj().T), 0.5 * (gamma + gamma.conj().T), times
+
+
+def block_correlations(J, gamma, times, *, tol: float = 1e-12, max_memory_gb: float = 8.0,
+                       backend: str = "cpu", scheme: str = "chebyshev"):
+    """Correlations C[t, a, b] = ⟨σ⁺_a σ⁻_b⟩(t) from |e…e⟩ at ``times[0]`` (spec E §3.1, §7).
+
+    Parameters
+    ----------
+    J, gamma : array_like (N, N)
+        Hermitian coherent and dissipative couplings in units of γ0 (spec E §3.1; the ½ of
+        H = ½ΣJ σ⁺σ⁻ is applied here).
+    times : array_like
+        Non-decreasing output times in units of 1/γ0; the evolution starts at ``times[0]``
+        (so C[0] holds the initial values C_ab = δ_ab).
+    tol : float
+        Absolute max-norm tolerance of each step's series (per density-matrix element and
+        per correlation); the total error is a few times ``tol`` per step.
+    max_memory_gb : float
+        Refuse (``MemoryLimitError``, before allocating) runs whose estimate exceeds this.
+    backend : {"cpu", "numpy", "cupy"}
+        numba kernels (default), or array operations with NumPy/SciPy or CuPy (lazy import).
+    scheme : {"chebyshev", "taylor"}
+        Polynomial propagator (module docstring); Chebyshev is the measured faster one.
+
+    Returns
+    -------
+    C : numpy.ndarray complex (len(times), N, N)
+    info : dict
+        ``solver``, ``tolerances``, ``n_rhs``, ``memory_bytes_estimate``, ``backend``, and
+        ``trace`` (Σ_n Tr ρ_n at each output time), ``n_steps``, ``plan``, ``max_term``
+        (largest term of any series: the cancellation factor), ``cpu_seconds``.
+    """
+    J, gamma, times = _check(J, gamma, times, tol, max_memory_gb, backend, scheme)
+    N = J.shape[0]
+    est = estimate_memory_bytes(N, backend=backend, n_times=len(times))
+    if est > max_memory_gb * 1e9:
+        raise MemoryLimitError(
+            f"block solver for N = {N} ({backend}) needs an estimated {est / 1e9:.3g} GB "
+            f"({est} bytes), above max_memory_gb = {max_memory_gb:g} GB")
+    cpu0 = _time.process_time()
+    from nonrecip.emission.blocks_kernels import block_tables
+
+    tab = block_tables(N)
+    if backend == "cpu":
+        from nonrecip.emission.blocks_kernels import CpuOps
+
+        ops = CpuOps(tab, J, gamma)
+    else:
+        from nonrecip.emission.blocks_array import ArrayOps
+
+        ops = ArrayOps(tab, J, gamma, backend)
+    t_span = float(times[-1] - times[0])
+    rect = spectral_rectangle(tab, J, gamma)
+    plan = plan_step(*rect, tol=tol, t_span=t_span, scheme=scheme)
+    C, trace, stats = _propagate(ops, plan, times, tol)
+    plan = {k: (float(v) if isinstance(v, (np.floating, float)) else v) for k, v in plan.items()}
+    info = {
+        "solver": f"blocks/{scheme}-{backend}",
+        "tolerances": {"tol": tol, "norm": "max-abs per series term (state elements and C)"},
+        "n_rhs": stats["n_rhs"],
+        "memory_bytes_estimate": est,
+        "backend": backend,
+        "trace": trace,
+        "n_steps": stats["n_steps"],
+        "max_term": stats["max_term"],
+        "plan": plan,
+        "spectral_rectangle": tuple(float(x) for x in rect),
+        "cpu_seconds": _time.process_time() - cpu0,
+    }
+    return C, info
+
+
+def _propagate(ops, plan, times, tol):
+    """Step the state over [times[0], times[-1]] and return C, trace at ``times`` and statistics."""
+    nt = len(times)
+    N = ops.N
+    C = np.zeros((nt, N, N), dtype=complex)
+    trace = np.zeros(nt)
+    t0, t_end = float(times[0]), float(times[-1])
+    state, va, acc = ops.new(), ops.new(), ops.new()
+    ops.initial(state)
+    c_init, tr_init = ops.corr(state), ops.trace(state)
+    first = times <= t0
+    C[first] = c_init
+    trace[first] = tr_init
+    n_steps = 0 if t_end <= t0 else max(1, int(np.ceil((t_end - t0) / plan["h_plan"] - 1e-9)))
+    h = (t_end - t0) / n_steps if n_steps else 0.0
+    plan["h"] = h
+    step_of = np.clip(np.ceil((times - t0) / h - 1e-12).astype(int) - 1, 0, n_steps - 1) if n_steps else None
+    kcap = 3 * plan["K"] + 40
+    n_rhs = 0
+    max_term = 0.0
+    for s in range(n_steps):
+        ts = t0 + s * h
+        sel = np.nonzero((step_of == s) & ~first)[0]
+        taus = np.append(times[sel] - ts, h)
+        b = coefficients(plan, taus, min(kcap, int(1.2 * plan["K"]) + 20))
+        babs = np.abs(b).max(axis=1)
+        vm = [state, va]  # v_{k-1}, v_k roles alternate
+        ops.scaled_copy(acc, state, b[0, -1])
+        ck = ops.corr(state)
+        C[sel] += b[0, :-1, None, None] * ck
+        trace[sel] += b[0, :-1] * ops.trace(state)
+        small_prev = False
+        for k in range(1, kcap + 1):
+            if k >= b.shape[0]:  # extend the coefficient table on demand
+                b = coefficients(plan, taus, min(kcap, 2 * b.shape[0]))
+                babs = np.abs(b).max(axis=1)
+            alpha, beta = recurrence(plan, k)
+            vin, vout = vm[(k - 1) % 2], vm[k % 2]
+            if k == 1 or plan["scheme"] == "taylor":
+                beta = 0.0
+            vmax = ops.apply(vin, vout, acc, alpha, beta, plan["center"], b[k, -1])
+            n_rhs += 1
+            ck = ops.corr(vout)
+            C[sel] += b[k, :-1, None, None] * ck
+            trace[sel] += b[k, :-1] * ops.trace(vout)
+            term = babs[k] * max(vmax, float(np.abs(ck).max()))
+            max_term = max(max_term, term)
+            small = term < tol
+            if small and small_prev and k > plan["kmin"]:
+                break
+            small_prev = small
+        else:
+            raise RuntimeError(f"block solver: series did not converge in {kcap} terms at step {s} "
+                               f"(t = {ts:.4g}); plan {plan}")
+        state, acc = acc, state  # new state; the old one becomes the next accumulator
+    C[first] = c_init
+    return C, trace, {"n_rhs": n_rhs, "n_steps": n_steps, "max_term": max_term}
