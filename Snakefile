@@ -38,3 +38,4 @@ rule all:
 include: "workflow/rules/emission.smk"
 include: "workflow/rules/sync_meanfield.smk"
 include: "workflow/rules/sync_finite.smk"
+include: "workflow/rules/sync_trajectories.smk"

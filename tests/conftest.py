@@ -20,3 +20,14 @@ def repo() -> Path:
 @pytest.fixture
 def schema_path() -> Path:
     return SCHEMA
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory):
+    """One uninterrupted run of the tiny config, shared by the workflow tests."""
+    from workflow_helpers import run_snakemake, tiny_args
+
+    out = tmp_path_factory.mktemp("tiny")
+    proc = run_snakemake(*tiny_args(out))
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    return REPO, out

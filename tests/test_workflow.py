@@ -1,31 +1,17 @@
 """The workflow end to end on the tiny config, plus dry-run, lint and config rejection."""
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from nonrecip.io import PROVENANCE_KEYS, read_dataset
+from workflow_helpers import run_snakemake
 
-SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
 pytestmark = pytest.mark.workflow
 
 
 def _run(repo, *args, timeout=900):
-    return subprocess.run([SNAKEMAKE, "--nolock", *args], cwd=repo, capture_output=True, text=True,
-                          timeout=timeout)
-
-
-@pytest.fixture(scope="module")
-def tiny_run(tmp_path_factory):
-    repo = Path(__file__).resolve().parents[1]
-    out = tmp_path_factory.mktemp("tiny")
-    proc = _run(repo, "--workflow-profile", "workflow/profiles/default", "--cores", "2",
-                "--configfile", "config/test/tiny.yaml", "--config", f"results_dir={out}")
-    assert proc.returncode == 0, proc.stderr[-4000:]
-    return repo, out
+    return run_snakemake(*args, timeout=timeout)
 
 
 def test_tiny_config_produces_every_target(tiny_run):

@@ -187,6 +187,8 @@ def write_dataset(
     for name, var in ds.variables.items():  # netCDF cannot store bools
         if var.dtype == bool:
             ds[name] = var.astype("i1")
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):  # left by a killed writer
+        stale.unlink(missing_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:

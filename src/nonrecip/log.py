@@ -40,4 +40,17 @@ def setup_logging(logfile: str | os.PathLike | None = None, *, level: int = logg
         handler.setFormatter(logging.Formatter(_FORMAT))
         logger.addHandler(handler)
     logger.propagate = False
+    _log_uncaught_exceptions(logger)
     return logger
+
+
+def _log_uncaught_exceptions(logger: logging.Logger) -> None:
+    """Record an uncaught exception (type and message) in the log file before Python exits."""
+    previous = sys.excepthook
+
+    def hook(exc_type, exc, tb):
+        if not issubclass(exc_type, KeyboardInterrupt):
+            logger.error("job failed: %s: %s", exc_type.__name__, exc)
+        previous(exc_type, exc, tb)
+
+    sys.excepthook = hook

@@ -86,3 +86,7 @@ rule emission_figures:
     conda: CONDA_ENV
     resources: mem_mb=2000, runtime=10
     script: "../scripts/emission_figures.py"
+
+
+# cheap rules run on the submitting host under a cluster executor (workflow/profiles/slurm)
+localrules: all, emission_aggregate, emission_fig3_data, emission_figures

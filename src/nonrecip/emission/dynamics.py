@@ -20,7 +20,7 @@ import xarray as xr
 
 from nonrecip.log import get_logger
 
-__all__ = ["emission_dynamics", "pair_emission_rates", "rates_from_correlations", "EMISSION_METHODS"]
+__all__ = ["emission_dynamics", "SolverFailure", "pair_emission_rates", "rates_from_correlations", "EMISSION_METHODS"]
 
 EMISSION_METHODS = ("qutip", "blocks", "pair")
 _log = get_logger("emission.dynamics")
@@ -57,7 +57,11 @@ def _check_couplings(J, gamma):
     return J, gamma
 
 
-def _qutip_correlations(J, gamma, times, *, rtol, atol, ode_method):
+class SolverFailure(RuntimeError):
+    """The ODE integrator did not reach an output time (step limit, stiffness, non-finite state)."""
+
+
+def _qutip_correlations(J, gamma, times, *, rtol, atol, ode_method, max_steps):
     """C_αβ(t) from QuTiP mesolve with CSR operators (spec E §6.1: 'Dia' is 10-100x slower)."""
     import qutip as qt
     import scipy.sparse as sp
@@ -86,12 +90,18 @@ def _qutip_correlations(J, gamma, times, *, rtol, atol, ode_method):
             # column-stacked vec(rho)[j + i*dim]... qutip stacks columns: vec index = i + j*dim for rho_ij
             rows.append(sp.csr_matrix((X.data, (np.zeros_like(X.row), X.col + X.row * dim)), shape=(1, dim * dim)))
     M = sp.vstack(rows).tocsr()
-    solver = qt.MESolver(L, options={"method": ode_method, "rtol": rtol, "atol": atol, "nsteps": 10**7,
+    solver = qt.MESolver(L, options={"method": ode_method, "rtol": rtol, "atol": atol, "nsteps": max_steps,
                                      "progress_bar": False, "store_states": False})
     out = np.empty((len(times), n, n), dtype=complex)
     solver.start(rho0, times[0])
     for k, t in enumerate(times):
-        state = rho0 if (k == 0 and t == times[0]) else solver.step(t)
+        try:
+            state = rho0 if (k == 0 and t == times[0]) else solver.step(t)
+        except Exception as err:  # qutip raises IntegratorException (a plain Exception)
+            raise SolverFailure(
+                f"qutip mesolve ({ode_method}, rtol={rtol}, atol={atol}, max_steps={max_steps}) failed "
+                f"before t = {t:g}: {err}"
+            ) from None
         vec = state.full().ravel(order="F")
         out[k] = (M @ vec).reshape(n, n)
     return out
@@ -144,6 +154,7 @@ def emission_dynamics(
     atol: float = 1e-10,
     ode_method: str = "adams",
     max_memory_gb: float = 8.0,
+    max_steps: int = 10**7,
     store_correlations: bool = False,
 ) -> xr.Dataset:
     """Emission from the fully excited state |e…e⟩ under paper E Eqs. (1)–(3).
@@ -163,6 +174,9 @@ def emission_dynamics(
         QuTiP integrator (``"adams"``, ``"bdf"``, ``"dop853"``...).
     max_memory_gb : float
         ``"blocks"`` refuses runs whose state estimate exceeds this.
+    max_steps : int
+        Step limit of the QuTiP integrator between two output times; exceeding it raises
+        :class:`SolverFailure`.
     store_correlations : bool
         Also return C_αβ(t) as ``correlation``.
 
@@ -191,7 +205,8 @@ def emission_dynamics(
         info["solver"] = "pair-equations/DOP853"
     else:
         if method == "qutip":
-            C = _qutip_correlations(J, gamma, times, rtol=rtol, atol=atol, ode_method=ode_method)
+            C = _qutip_correlations(J, gamma, times, rtol=rtol, atol=atol, ode_method=ode_method,
+                                    max_steps=max_steps)
             info["solver"] = f"qutip.mesolve/{ode_method}"
         else:
             from nonrecip.emission.blocks import block_correlations

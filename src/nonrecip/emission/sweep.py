@@ -147,7 +147,7 @@ def dynamics_chunk(couplings: xr.Dataset, *, times, solver: Mapping[str, Any]) -
         gamma = couplings["gamma"].values[i, :n, :n]
         dyn = emission_dynamics(J, gamma, times, method=solver["method"], rtol=solver["rtol"],
                                 atol=solver["atol"], ode_method=solver["ode_method"],
-                                max_memory_gb=solver["max_memory_gb"])
+                                max_memory_gb=solver["max_memory_gb"], max_steps=solver["max_steps"])
         pad = np.full((n_max, times.size), np.nan)
         for key in ("rate", "population"):
             block = pad.copy()
@@ -165,7 +165,8 @@ def dynamics_chunk(couplings: xr.Dataset, *, times, solver: Mapping[str, Any]) -
         "population": (("point", "site", "time"), np.array(fields["population"]), {"units": "1", "long_name": "excited population of qubit alpha"}),
         "delta": (("point", "time"), np.array(fields["delta"]), {"units": "gamma0", "long_name": "asymmetry delta_1N = (R_1 - R_N)/gamma0"}),
         "rate_total": (("point", "time"), np.array(fields["rate_total"]), {"units": "gamma0", "long_name": "collective rate R_tot / gamma0"}),
-        "cpu_seconds": (("point",), np.array(fields["cpu_seconds"]), {"units": "s", "long_name": "solver CPU time"}),
+        "cpu_seconds": (("point",), np.array(fields["cpu_seconds"]),
+                        {"units": "s", "long_name": "solver CPU time", "role": "timing"}),
     }
     for key, (units, name) in SUMMARY_ATTRS.items():
         data[key] = (("point",), np.array([s[key] for s in summaries]), {"units": units, "long_name": name})

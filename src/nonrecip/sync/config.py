@@ -71,3 +71,30 @@ def _check_sync_finite(section: Mapping[str, Any]) -> None:
     for name in ("spectra_J", "spectra_Delta", "comb"):
         need(abs(section[name]["kappa"]) <= G, f"{name}.kappa", f"|kappa| exceeds Gamma = {G:g}")
     need(max(section["comb"]["N"]) <= 10, "comb.N", "exact spectra beyond N = 10 are too slow here")
+
+
+@register_check("sync_trajectories")
+def _check_sync_trajectories(section: Mapping[str, Any]) -> None:
+    """Γ ≥ |κ| at every point (Eq. 5), sampling on the dt grid, transients shorter than runs."""
+    key = "sync_trajectories"
+    G = section["Gamma"]
+
+    def need(cond, where, msg):
+        if not cond:
+            raise ConfigError(f"{key}.{where}: {msg}")
+
+    ratio = section["sample_dt"] / section["dt"]
+    need(abs(ratio - round(ratio)) < 1e-9 and round(ratio) >= 1, "sample_dt", "must be a multiple of dt")
+    names = []
+    for i, point in enumerate(section["fig_S8"]["points"]):
+        need(isinstance(point[0], str) and point[0].isidentifier(), f"fig_S8.points[{i}]",
+             "the regime name must be an identifier (used in file names)")
+        need(abs(point[1]) <= G, f"fig_S8.points[{i}]", f"|kappa| = {point[1]:g} exceeds Gamma = {G:g} (Eq. 5)")
+        need(int(point[3]) == point[3] and point[3] >= 2, f"fig_S8.points[{i}]", "N must be an integer >= 2")
+        names.append(point[0])
+    need(len(set(names)) == len(names), "fig_S8.points", "regime names must be unique")
+    for fig in ("fig_S9", "fig_S10", "fig_S11"):
+        need(abs(section[fig]["kappa"]) <= G, f"{fig}.kappa", f"|kappa| exceeds Gamma = {G:g} (Eq. 5)")
+    for fig in ("fig_S10", "fig_S11"):
+        need(section[fig]["t_start"] < section[fig]["t_final"], f"{fig}.t_start", "must be < t_final")
+    need(len(set(section["fig_S10"]["N"])) == len(section["fig_S10"]["N"]), "fig_S10.N", "values must be unique")
