@@ -10,11 +10,12 @@ STAMP  := $(VENV)/.installed
 CORES  ?= all
 CONFIG ?=
 SNAKEMAKE_ARGS ?=
+REPORT ?= results/report.html
 
 .PHONY: env figures test test-fast dry-run lint clean-results help
 
 help:
-	@echo "make figures   - create .venv, run the default workflow, write results/figures/*"
+	@echo "make figures   - create .venv, run the default workflow, write results/figures/* and results/report.html"
 	@echo "make test      - create .venv, run the test suite"
 	@echo "make dry-run   - show the jobs the default config would run"
 	@echo "make lint      - snakemake --lint"
@@ -30,6 +31,7 @@ env: $(STAMP)
 figures: $(STAMP)
 	$(BIN)/snakemake --workflow-profile workflow/profiles/default --cores $(CORES) \
 		$(if $(CONFIG),--configfile $(CONFIG)) $(SNAKEMAKE_ARGS)
+	$(BIN)/snakemake --report $(REPORT) $(if $(CONFIG),--configfile $(CONFIG))
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

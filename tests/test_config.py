@@ -47,7 +47,7 @@ BAD = [
     (("emission", "sweeps", "fig4d", "k0"), [-0.1], "emission.sweeps.fig4d.k0"),
     (("emission", "sweeps", "fig4d", "spacing_nm"), [0.0], "emission.sweeps.fig4d.spacing_nm"),
     (("emission", "coupling", "method"), "integral", "distance_nm"),  # integral needs d > 0
-    (("emission", "sweeps", "fig4d", "N"), [11], "emission.sweeps.fig4d.N"),
+    (("emission", "sweeps", "fig4d", "N"), [16], "emission.sweeps.fig4d.N"),  # 32 GB > max_memory_gb
     (("emission", "physics", "field_gauss"), 450.0, "emission.physics"),
     (("emission", "physics", "colour"), 1, "emission.physics.colour"),
     (("emission", "coupling", "f_J"), -1, "emission.coupling.f_J"),

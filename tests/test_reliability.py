@@ -41,9 +41,9 @@ BAD_CONFIGS = [
     ({"emission": {"sweeps": _sweeps(fig4bc={"N": [3], "k0": []})}}, "emission.sweeps.fig4bc.k0"),
     ({"emission": {"sweeps": _sweeps(fig4d={"N": [3.5], "k0": [0.3]})}}, "emission.sweeps.fig4d.N"),
     ({"emission": {"sweeps": _sweeps(fig4d={"N": [3], "k0": [-0.3]})}}, "emission.sweeps.fig4d.k0"),
-    ({"emission": {"sweeps": _sweeps(fig4d={"N": [11], "k0": [0.3]})}}, "emission.sweeps.fig4d.N"),
+    ({"emission": {"sweeps": _sweeps(fig4d={"N": [16], "k0": [0.3]})}}, "emission.sweeps.fig4d.N"),
     ({"emission": {"sweeps": _sweeps(map_k0={"N": [3], "k0": [0.1], "n_times": 1})}}, "emission.sweeps.map_k0.n_times"),
-    ({"emission": {"sweeps": {"fig4bc": {"N": [3], "k0": [0.1]}}}}, "emission.sweeps"),
+    ({"emission": {"sweeps": {"my-sweep": {"N": [3], "k0": [0.1]}}}}, "emission.sweeps"),
     ({"sync_meanfield": {"Gamma": -1.0}}, "sync_meanfield.Gamma"),
     ({"sync_meanfield": {"Gamma": 0.5, "phase_diagram": {"kappa": {"start": -1.0, "stop": 1.0, "num": 3}}}},
      "sync_meanfield.phase_diagram.kappa"),
@@ -72,7 +72,7 @@ def test_numerical_failure_fails_the_job_and_nothing_is_plotted(tmp_path):
     override = tmp_path / "override.yaml"
     override.write_text(json.dumps({"results_dir": str(tmp_path), "emission": {"solver": {"max_steps": 2}}}))
     proc = run_snakemake("--workflow-profile", "workflow/profiles/default", "--cores", "2",
-                         "--configfile", "config/test/tiny.yaml", str(override), "--", "emission_figures",
+                         "--configfile", "config/test/tiny.yaml", str(override), "--", str(tmp_path / "figures" / "E4b.png"),
                          timeout=600)
     assert proc.returncode != 0
     log = "".join(p.read_text() for p in (tmp_path / "logs").rglob("dynamics_*.log"))

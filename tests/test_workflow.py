@@ -68,3 +68,30 @@ def test_bad_config_stops_before_any_job(repo, tmp_path, override, key):
     assert key in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not any(tmp_path.iterdir())  # no job ran
+
+
+def test_claims_table_reports_passes_and_failures(tiny_run):
+    _, out = tiny_run
+    ds = read_dataset(out / "claims.nc")
+    verdict = {str(k): int(p) for k, p in zip(ds["key"].values, ds["passed"].values)}
+    assert len(verdict) >= 11
+    for key in ("mirror_k0_zero", "fig3c_isolated", "CAB_zero_kappa0", "symmetric_spectrum",
+                "quarter_phase_kappa0", "diagonals_static", "c4_negative_TW"):
+        assert verdict[key] == 1, key
+    # the tiny config has N = 3: the burst is lost at k0,c = 0.080, outside the paper's ~0.2
+    assert verdict["k0_burst_loss"] == 0
+    k0c = float(ds["value"].values[list(ds["key"].values).index("k0_burst_loss")])
+    assert k0c == pytest.approx(0.0802, abs=1e-3)
+    assert "FAIL" in (out / "claims.html").read_text()
+
+
+def test_html_report(tiny_run, tmp_path):
+    repo, out = tiny_run
+    report = tmp_path / "report.html"
+    proc = _run(repo, "--configfile", "config/test/tiny.yaml", "--config", f"results_dir={out}",
+                "--report", str(report))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    text = report.read_text(errors="replace")
+    assert report.stat().st_size > 100_000
+    for name in ("E4b", "S1d", "S10", "Claims"):
+        assert name in text

@@ -1,5 +1,6 @@
 # Paper E: couplings -> emission dynamics (chunks of grid points) -> aggregated sweeps -> figures.
 
+from nonrecip.emission.plots import FIGURE_INPUTS as EMISSION_FIGURE_INPUTS
 from nonrecip.emission.sweep import chunk_points, grid_points
 
 EMISSION = config["emission"]
@@ -7,7 +8,7 @@ EMISSION_CHUNKS = {
     name: chunk_points(grid_points(sweep), EMISSION["chunk_size"])
     for name, sweep in EMISSION["sweeps"].items()
 }
-EMISSION_FIGS = ["E3", "E4a", "E4b", "E4c", "E4d", "E_map_delta_k0_t", "E_map_maxdelta_k0_N"]
+EMISSION_FIGS = list(EMISSION_FIGURE_INPUTS)
 ALL_TARGETS += [res(f"figures/{fig}.{ext}") for fig in EMISSION_FIGS for ext in EMISSION["figures"]["format"]]
 ALL_TARGETS += [res(f"emission/{name}.nc") for name in EMISSION["sweeps"]]
 
@@ -15,6 +16,7 @@ ALL_TARGETS += [res(f"emission/{name}.nc") for name in EMISSION["sweeps"]]
 wildcard_constraints:
     sweep="|".join(EMISSION["sweeps"]),
     chunk="[0-9]+",
+    efig="|".join(EMISSION_FIGURE_INPUTS),
 
 
 rule emission_couplings:
@@ -68,16 +70,11 @@ rule emission_fig3_data:
     script: "../scripts/emission_fig3.py"
 
 
-rule emission_figures:
-    message: "paper E figures"
-    input:
-        fig3=res("emission/fig3.nc"),
-        fig4bc=res("emission/fig4bc.nc"),
-        fig4d=res("emission/fig4d.nc"),
-        map_k0=res("emission/map_k0.nc"),
-        map_k0_N=res("emission/map_k0_N.nc"),
-    output: [res(f"figures/{fig}.{ext}") for fig in EMISSION_FIGS for ext in EMISSION["figures"]["format"]]
-    log: res("logs/emission/figures.log")
+rule emission_figure:
+    message: "paper E figure {wildcards.efig}"
+    input: unpack(lambda wc: {key: res(f"emission/{key}.nc") for key in EMISSION_FIGURE_INPUTS[wc.efig]})
+    output: figure_files("{efig}", EMISSION["figures"]["format"], "../report/emission.rst", "Paper E")
+    log: res("logs/emission/figure_{efig}.log")
     params:
         figures=EMISSION["figures"],
         physics=EMISSION["physics"],
@@ -85,8 +82,7 @@ rule emission_figures:
     threads: 1
     conda: CONDA_ENV
     resources: mem_mb=2000, runtime=10
-    script: "../scripts/emission_figures.py"
+    script: "../scripts/emission_figure.py"
 
 
-# cheap rules run on the submitting host under a cluster executor (workflow/profiles/slurm)
-localrules: all, emission_aggregate, emission_fig3_data, emission_figures
+localrules: all, emission_aggregate, emission_fig3_data, emission_figure

@@ -35,10 +35,13 @@ rule sync_finite_data:
 rule sync_finite_figure:
     message: "paper S figure {wildcards.sfn_fig} (finite N)"
     input: lambda wc: [res(f"sync_finite/{d}.nc") for d in SFN_FIGURES[wc.sfn_fig][0]]
-    output: [res(f"figures/{{sfn_fig}}.{ext}") for ext in SFN["format"]]
+    output: figure_files("{sfn_fig}", SFN["format"], "../report/sync_finite.rst", "Paper S")
     log: res("logs/sync_finite/figure_{sfn_fig}.log")
     params: plot=lambda wc: SFN_FIGURES[wc.sfn_fig][1]
     threads: 1
     conda: CONDA_ENV
     resources: mem_mb=1000, runtime=5
     script: "../scripts/sync_finite_figure.py"
+
+
+localrules: sync_finite_figure

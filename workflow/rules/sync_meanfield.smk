@@ -38,10 +38,13 @@ rule sync_meanfield_data:
 rule sync_meanfield_figure:
     message: "paper S figure {wildcards.smf_fig} (mean field)"
     input: lambda wc: res(f"sync_meanfield/{SMF_FIGURES[wc.smf_fig][0]}.nc")
-    output: [res(f"figures/{{smf_fig}}.{ext}") for ext in SMF["format"]]
+    output: figure_files("{smf_fig}", SMF["format"], "../report/sync_meanfield.rst", "Paper S")
     log: res("logs/sync_meanfield/figure_{smf_fig}.log")
     params: plot=lambda wc: SMF_FIGURES[wc.smf_fig][1]
     threads: 1
     conda: CONDA_ENV
     resources: mem_mb=1000, runtime=5
     script: "../scripts/sync_meanfield_figure.py"
+
+
+localrules: sync_meanfield_figure

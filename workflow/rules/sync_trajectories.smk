@@ -47,7 +47,7 @@ rule sync_trajectories_rates:
 rule sync_trajectories_figure:
     message: "paper S figure {wildcards.str_fig} (trajectories)"
     input: lambda wc: [res(f"sync_trajectories/{d}.nc") for d in STR_FIGURES[wc.str_fig][0]]
-    output: [res(f"figures/{{str_fig}}.{ext}") for ext in STR["format"]]
+    output: figure_files("{str_fig}", STR["format"], "../report/sync_trajectories.rst", "Paper S")
     log: res("logs/sync_trajectories/figure_{str_fig}.log")
     params: plot=lambda wc: STR_FIGURES[wc.str_fig][1]
     threads: 1

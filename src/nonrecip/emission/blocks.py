@@ -19,11 +19,16 @@ max_τ |b_k(τ)| · max(max|v_k|, max|C[v_k]|) < tol holds twice in a row. Obser
 linear in ρ, so C(t) at every output time inside a step costs N² numbers per term (dense
 output without storing states). Memory: three states (3·16·C(2N,N) bytes) and one block.
 
-Measured (this 2-core machine, single thread, closed-form couplings, a_q = 20 nm, t ∈ [0, 10]):
-adaptive Chebyshev needs about half the right-hand sides of the adaptive Taylor series at
-k0 = 0.003 (where J makes L strongly oscillatory) and a few per cent fewer at k0 = 0.3 —
-numbers in ``benchmarks/README.md`` (section "Emission solver"). QuTiP ``mesolve`` is the
-reference (``emission_dynamics(..., method="qutip")``).
+Measured (benchmarks/emission_solver.py; closed-form couplings, a_q = 20 nm, k0 = 0.003,
+t ∈ [0, 10], 201 outputs, one thread, loaded 2-core machine): adaptive Chebyshev needed 871 /
+1051 / 1198 right-hand sides at N = 8 / 9 / 10 against 1155 / 1284 (N = 8, 9) for the adaptive
+Taylor series (18–25 % fewer; 3.6 vs 4.0 CPU-s at N = 9); below N ≈ 7 the Taylor series is
+cheaper in CPU time because its coefficients cost nothing. Using the spectrum of H_eff instead
+of its numerical range for the ellipse cut the count by ~15 % but let non-normal transients
+grow to 1e9 (error 1e-5 at N = 8, k0 = 0.05), so the numerical range is used. Allowing
+larger terms than 1e3 (longer steps) saved < 10 %. Full table: ``benchmarks/README.md``,
+section "Emission solver". QuTiP ``mesolve`` is the reference
+(``emission_dynamics(..., method="qutip")``).
 
 Backends: ``"cpu"`` (numba, default); ``"numpy"`` and ``"cupy"`` run the same propagator
 with array operations and the collective jump operators of γ = U diag(Γ) U† (spec E §3.1),
@@ -67,7 +72,7 @@ def estimate_memory_bytes(n_sites: int, *, backend: str = "cpu", n_times: int = 
     n_hop = sum(d * n * (N - n) for n, d in enumerate(dims))
     n_up = sum(d * (N - n) for n, d in enumerate(dims))
     states = 3 * 16 * size
-    tables = 24 * n_hop + 16 * n_up + 16 * N * n_up + 2**N * (32 + N)
+    tables = 24 * n_hop + 16 * n_up + 16 * N * n_up + 2**N * (40 + N)
     out = 16 * n_times * (N * N + 2) * 2
     if backend == "cpu":
         work = 16 * dmax * dmax + 16 * 2 * dmax * (N + 2)

@@ -13,7 +13,7 @@ from nonrecip.io import read_dataset
 from nonrecip.log import get_logger
 from nonrecip.plotting import plt, save_figure
 
-__all__ = ["draw_emission_figures", "plot_fig3", "plot_fig4a", "plot_delta_curves", "plot_maps"]
+__all__ = ["draw_emission_figure", "FIGURE_INPUTS", "plot_fig3", "plot_fig4a", "plot_delta_curves", "plot_maps"]
 _log = get_logger("emission.plots")
 _ORANGE = "#ff7f0e"
 
@@ -140,29 +140,37 @@ def plot_maps(map_k0: xr.Dataset, map_k0_N: xr.Dataset, *, n_sites: int):
     return fig1, fig2
 
 
-def draw_emission_figures(inputs: Mapping[str, str], outdir: str, *, figures: Mapping[str, Any],
-                          physics: Mapping[str, Any]) -> dict:
-    """Draw Figs. E3, E4(a)–(d) and both asymmetry maps from the workflow's datasets.
+#: datasets each figure is drawn from
+FIGURE_INPUTS = {
+    "E3": ("fig3",), "E4a": ("map_k0",), "E4b": ("fig4bc",), "E4c": ("fig4bc",), "E4d": ("fig4d",),
+    "E_map_delta_k0_t": ("map_k0", "map_k0_N"), "E_map_maxdelta_k0_N": ("map_k0", "map_k0_N"),
+}
 
-    Returns the scales marked in Fig. E4(a) (``k0_m``, ``k0_c``).
-    """
+
+def draw_emission_figure(name: str, inputs: Mapping[str, str], outdir: str, *, figures: Mapping[str, Any],
+                         physics: Mapping[str, Any]) -> None:
+    """Draw one paper-E figure (``name`` from :data:`FIGURE_INPUTS`) into ``outdir``."""
+    if name not in FIGURE_INPUTS:
+        raise ValueError(f"unknown figure {name!r}; known: {', '.join(FIGURE_INPUTS)}")
     fmt = figures["format"]
     n = figures["fig4_N"]
     data = {key: read_dataset(path) for key, path in inputs.items()}
-    save_figure(plot_fig3(data["fig3"]), outdir, "E3", fmt)
-    fig, marks = plot_fig4a(data["map_k0"], n_sites=n, physics=physics)
-    save_figure(fig, outdir, "E4a", fmt)
-    _log.info("Fig. E4(a): k0_m = %.4g, k0_c = %.4g", marks["k0_m"], marks["k0_c"])
-    for name, key, panel in (("E4b", "fig4b_k0", "(b) region I"), ("E4c", "fig4c_k0", "(c) region II")):
+    if name == "E3":
+        fig = plot_fig3(data["fig3"])
+    elif name == "E4a":
+        fig, marks = plot_fig4a(data["map_k0"], n_sites=n, physics=physics)
+        _log.info("Fig. E4(a): k0_m = %.4g, k0_c = %.4g", marks["k0_m"], marks["k0_c"])
+    elif name in ("E4b", "E4c"):
+        key, panel = ("fig4b_k0", "(b) region I") if name == "E4b" else ("fig4c_k0", "(c) region II")
         fig = plot_delta_curves(data["fig4bc"], curves="k0", values=figures[key], fixed={"N": n},
                                 t_display=figures["t_display"], title=f"Fig. E4{panel}, N = {n}")
-        save_figure(fig, outdir, name, fmt)
-    d = data["fig4d"]
-    k0d = float(d["k0"].values[0])
-    fig = plot_delta_curves(d, curves="N", values=d["N"].values, fixed={"k0": k0d},
-                            t_display=figures["t_display"], title=f"Fig. E4(d): $k_0$ = {k0d:g}")
-    save_figure(fig, outdir, "E4d", fmt)
-    f1, f2 = plot_maps(data["map_k0"], data["map_k0_N"], n_sites=n)
-    save_figure(f1, outdir, "E_map_delta_k0_t", fmt)
-    save_figure(f2, outdir, "E_map_maxdelta_k0_N", fmt)
-    return marks
+    elif name == "E4d":
+        d = data["fig4d"]
+        k0d = float(d["k0"].values[0])
+        fig = plot_delta_curves(d, curves="N", values=d["N"].values, fixed={"k0": k0d},
+                                t_display=figures["t_display"], title=f"Fig. E4(d): $k_0$ = {k0d:g}")
+    else:
+        f1, f2 = plot_maps(data["map_k0"], data["map_k0_N"], n_sites=n)
+        fig = f1 if name == "E_map_delta_k0_t" else f2
+        plt.close(f2 if fig is f1 else f1)
+    save_figure(fig, outdir, name, fmt)

@@ -226,7 +226,9 @@ def _check_emission(section: Mapping[str, Any]) -> None:
             raise ConfigError(f"{key}.N: N={n_big} is beyond the QuTiP solver (<= 10, > 10 GB); "
                               "use emission.solver.method: blocks")
         if solver["method"] == "blocks":
-            state_gb = 16 * math.comb(2 * n_big, n_big) * 6 / 1e9  # state + work arrays, estimate
+            from nonrecip.emission.blocks import estimate_memory_bytes
+
+            state_gb = estimate_memory_bytes(n_big) / 1e9
             if state_gb > solver["max_memory_gb"]:
                 raise ConfigError(f"{key}.N: N={n_big} needs ~{state_gb:.1f} GB, above "
                                   f"emission.solver.max_memory_gb={solver['max_memory_gb']}")
