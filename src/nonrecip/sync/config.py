@@ -20,15 +20,21 @@ def grid_values(spec) -> np.ndarray:
     return np.atleast_1d(np.asarray(spec, dtype=float))
 
 
-@register_check("sync_meanfield")
-def _check_sync_meanfield(section: Mapping[str, Any]) -> None:
-    """Γ ≥ |κ| on every grid (Eq. 5), increasing sweep values, valid example points."""
-    key = "sync_meanfield"
-    G = section["Gamma"]
+def _requirement(section_key: str):
+    """``need(cond, where, msg)`` raising :class:`ConfigError` for ``<section_key>.<where>``."""
 
     def need(cond, where, msg):
         if not cond:
-            raise ConfigError(f"{key}.{where}: {msg}")
+            raise ConfigError(f"{section_key}.{where}: {msg}")
+
+    return need
+
+
+@register_check("sync_meanfield")
+def _check_sync_meanfield(section: Mapping[str, Any]) -> None:
+    """Γ ≥ |κ| on every grid (Eq. 5), increasing sweep values, valid example points."""
+    need = _requirement("sync_meanfield")
+    G = section["Gamma"]
 
     def kappa_ok(values, where):
         k = np.max(np.abs(grid_values(values)))
@@ -55,12 +61,8 @@ def _check_sync_meanfield(section: Mapping[str, Any]) -> None:
 @register_check("sync_finite")
 def _check_sync_finite(section: Mapping[str, Any]) -> None:
     """Γ ≥ |κ| at every finite-N point (Eq. 5); exact N and dense spectra within reach."""
-    key = "sync_finite"
+    need = _requirement("sync_finite")
     G = section["Gamma"]
-
-    def need(cond, where, msg):
-        if not cond:
-            raise ConfigError(f"{key}.{where}: {msg}")
 
     for name, (kap, _J) in section["observables_N"]["points"].items():
         need(abs(kap) <= G, f"observables_N.points.{name}", f"|kappa| = {kap:g} exceeds Gamma = {G:g} (Eq. 5)")
@@ -76,12 +78,8 @@ def _check_sync_finite(section: Mapping[str, Any]) -> None:
 @register_check("sync_trajectories")
 def _check_sync_trajectories(section: Mapping[str, Any]) -> None:
     """Γ ≥ |κ| at every point (Eq. 5), sampling on the dt grid, transients shorter than runs."""
-    key = "sync_trajectories"
+    need = _requirement("sync_trajectories")
     G = section["Gamma"]
-
-    def need(cond, where, msg):
-        if not cond:
-            raise ConfigError(f"{key}.{where}: {msg}")
 
     ratio = section["sample_dt"] / section["dt"]
     need(abs(ratio - round(ratio)) < 1e-9 and round(ratio) >= 1, "sample_dt", "must be a multiple of dt")

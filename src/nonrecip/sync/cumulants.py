@@ -168,8 +168,12 @@ def _set_partitions(items):
         yield [[first]] + part
 
 
-def closure_terms(label):
-    """Eq. (32) closure of ``label``: list of (coefficient, [factor labels]) with charge-0 factors."""
+def closure_terms(label, *, charge_zero_only=True):
+    """Eq. (32) closure of ``label``: list of (coefficient, [factor labels]).
+
+    With ``charge_zero_only`` (the unconditional dynamics, U(1)-symmetric) partitions with a
+    charged factor are dropped; monitored trajectories keep every factor (``False``).
+    """
     ops = []
     for sp_idx, (p, m, z) in enumerate((label[:3], label[3:])):
         ops += [(sp_idx, 1)] * p + [(sp_idx, 2)] * m + [(sp_idx, 3)] * z
@@ -183,14 +187,13 @@ def closure_terms(label):
             for i in block:
                 s, t = ops[i]
                 lab[3 * s + t - 1] += 1
-            if _charge(lab) != 0:
-                break
             factors.append(tuple(lab))
-        else:
-            k = len(part)
-            coef = -((-1) ** (k - 1)) * math.factorial(k - 1)
-            key = tuple(sorted(factors))
-            terms[key] = terms.get(key, 0) + coef
+        if charge_zero_only and any(_charge(f) != 0 for f in factors):
+            continue
+        k = len(part)
+        coef = -((-1) ** (k - 1)) * math.factorial(k - 1)
+        key = tuple(sorted(factors))
+        terms[key] = terms.get(key, 0) + coef
     return [(c, list(k)) for k, c in terms.items() if c != 0]
 
 

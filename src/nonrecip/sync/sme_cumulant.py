@@ -33,7 +33,7 @@ from functools import lru_cache
 import numba as nb
 import numpy as np
 
-from nonrecip.sync.cumulants import _OPS, _SM, _SP, _decompose, _embed, _label_rhs, _set_partitions
+from nonrecip.sync.cumulants import _OPS, _SM, _SP, _decompose, _embed, _label_rhs, closure_terms
 
 __all__ = ["SMEModel", "sme_labels", "sme_model", "run_sme", "BLOWUP", "OBS_LABELS"]
 
@@ -89,36 +89,6 @@ def _noise_rhs(label, side):
             coeffs[lab] = coeffs.get(lab, 0) + val
         result[cat] = {k: v for k, v in coeffs.items() if abs(v) > 1e-13}
     return result
-
-
-def closure_all_charges(label):
-    """Spec S Eq. (32) for ``label`` keeping every factor: list of (coeff, [factor labels])."""
-    ops = []
-    for sp_idx, (p, m, z) in enumerate((label[:3], label[3:])):
-        ops += [(sp_idx, 1)] * p + [(sp_idx, 2)] * m + [(sp_idx, 3)] * z
-    terms = {}
-    for part in _set_partitions(list(range(len(ops)))):
-        if len(part) < 2:
-            continue
-        factors = []
-        for block in part:
-            lab = [0] * 6
-            for i in block:
-                s, t = ops[i]
-                lab[3 * s + t - 1] += 1
-            factors.append(tuple(lab))
-        k = len(part)
-        coef = -((-1) ** (k - 1)) * _fact(k - 1)
-        key = tuple(sorted(factors))
-        terms[key] = terms.get(key, 0) + coef
-    return [(c, list(k)) for k, c in terms.items() if c != 0]
-
-
-def _fact(n):
-    out = 1
-    for i in range(2, n + 1):
-        out *= i
-    return out
 
 
 class SMEModel:
@@ -191,7 +161,7 @@ class SMEModel:
         # closure table of the third-order moments: coefficient and up to 3 factor indices
         tidx, tcoef, ttgt = [], [], []
         for j, lab in enumerate(self.closed):
-            for c, factors in closure_all_charges(lab):
+            for c, factors in closure_terms(lab, charge_zero_only=False):
                 tidx.append([pos[f] for f in factors] + [0] * (3 - len(factors)))
                 tcoef.append(c)
                 ttgt.append(n + 1 + j)
