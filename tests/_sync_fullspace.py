@@ -37,17 +37,22 @@ def full_model(NA, NB, *, Gamma, kappa, J, Delta, w, gamma=0.0, gamma_phi=0.0):
     return L, site
 
 
-def moment(rho, site, NA, a, b):
-    """⟨Π σ⟩ on distinct sites: a = (p, m, z) on species A (sites 0..), b on B (sites NA..)."""
+def label_operator(site, NA, lab):
+    """Π σ on distinct sites for a moment label (p, m, z of A on sites 0..; p, m, z of B from NA)."""
     op = None
-    k = 0
-    for (p, m, z), start in ((a, 0), (b, NA)):
+    for (p, m, z), start in ((lab[:3], 0), (lab[3:], NA)):
         k = start
         for o, cnt in ((qt.sigmap(), p), (qt.sigmam(), m), (qt.sigmaz(), z)):
             for _ in range(cnt):
                 s = site(o, k)
                 op = s if op is None else op * s
                 k += 1
+    return op
+
+
+def moment(rho, site, NA, a, b):
+    """⟨Π σ⟩ on distinct sites: a = (p, m, z) on species A (sites 0..), b on B (sites NA..)."""
+    op = label_operator(site, NA, tuple(a) + tuple(b))
     if op is None:
         return complex(rho.tr())
     return complex((op * rho).tr())

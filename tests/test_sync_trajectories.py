@@ -10,7 +10,7 @@ import qutip as qt
 from scipy.integrate import solve_ivp
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _sync_fullspace import full_model, moment  # noqa: E402
+from _sync_fullspace import full_model, label_operator, moment  # noqa: E402
 
 from nonrecip.sync import trajectories  # noqa: E402
 from nonrecip.sync.cumulants import _initial, hierarchy  # noqa: E402
@@ -26,18 +26,6 @@ def _site_factory(n):
         ops[k] = op
         return qt.tensor(ops)
     return site
-
-
-def _label_op(site, NA, lab):
-    op = None
-    for (p, m, z), start in ((lab[:3], 0), (lab[3:], NA)):
-        k = start
-        for o, cnt in ((qt.sigmap(), p), (qt.sigmam(), m), (qt.sigmaz(), z)):
-            for _ in range(cnt):
-                s = site(o, k)
-                op = s if op is None else op * s
-                k += 1
-    return op
 
 
 def test_sme_terms_exact_vs_qutip():
@@ -62,7 +50,7 @@ def test_sme_terms_exact_vs_qutip():
                                  (m.Md, lambda O: (c.dag() * O * rho).tr())):
         for i, lab in enumerate(m.labels):
             got = np.dot(val[ptr[i]:ptr[i + 1]], y[idx[ptr[i]:ptr[i + 1]]])
-            assert abs(got - ref(_label_op(site, N, lab))) < 1e-13, lab
+            assert abs(got - ref(label_operator(site, N, lab))) < 1e-13, lab
     assert abs(np.dot(m.c_val, y[m.c_idx]) - (c * rho).tr()) < 1e-14
     assert len(m.labels) == 27
 

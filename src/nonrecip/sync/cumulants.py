@@ -137,16 +137,17 @@ def _label_rhs(label):
             if c == "both":
                 assert np.abs(X).max() < 1e-12, "terms with two outside sites must vanish"
                 continue
-            coeffs = {}
-            for idx, val in _decompose(X, n).items():
-                lab = (
-                    sum(1 for s in siteA if idx[s] == 1), sum(1 for s in siteA if idx[s] == 2),
-                    sum(1 for s in siteA if idx[s] == 3), sum(1 for s in siteB if idx[s] == 1),
-                    sum(1 for s in siteB if idx[s] == 2), sum(1 for s in siteB if idx[s] == 3),
-                )
-                coeffs[lab] = coeffs.get(lab, 0) + val
-            result[piece][c] = {k: v for k, v in coeffs.items() if abs(v) > 1e-13}
+            result[piece][c] = label_coefficients(X, n, siteA, siteB)
     return result
+
+
+def label_coefficients(X, n, siteA, siteB):
+    """Decompose an n-site operator into moment labels (p, m, z of A; p, m, z of B) -> coefficient."""
+    coeffs = {}
+    for idx, val in _decompose(X, n).items():
+        lab = tuple(sum(1 for s in sites if idx[s] == t) for sites in (siteA, siteB) for t in (1, 2, 3))
+        coeffs[lab] = coeffs.get(lab, 0) + val
+    return {k: v for k, v in coeffs.items() if abs(v) > 1e-13}
 
 
 def _labels(order_max, charge=0):

@@ -33,7 +33,7 @@ from functools import lru_cache
 import numba as nb
 import numpy as np
 
-from nonrecip.sync.cumulants import _OPS, _SM, _SP, _decompose, _embed, _label_rhs, closure_terms
+from nonrecip.sync.cumulants import _OPS, _SM, _SP, _embed, _label_rhs, closure_terms, label_coefficients
 
 __all__ = ["SMEModel", "sme_labels", "sme_model", "run_sme", "BLOWUP", "OBS_LABELS"]
 
@@ -77,18 +77,7 @@ def _noise_rhs(label, side):
         X = O @ _embed(_SM, k, n) if side == "right" else _embed(_SP, k, n) @ O
         cat = "A" if k == outA else "B" if k == outB else "in"
         acc[cat] = acc[cat] + X
-    result = {}
-    for cat, X in acc.items():
-        coeffs = {}
-        for idx, val in _decompose(X, n).items():
-            lab = (
-                sum(1 for s in siteA if idx[s] == 1), sum(1 for s in siteA if idx[s] == 2),
-                sum(1 for s in siteA if idx[s] == 3), sum(1 for s in siteB if idx[s] == 1),
-                sum(1 for s in siteB if idx[s] == 2), sum(1 for s in siteB if idx[s] == 3),
-            )
-            coeffs[lab] = coeffs.get(lab, 0) + val
-        result[cat] = {k: v for k, v in coeffs.items() if abs(v) > 1e-13}
-    return result
+    return {cat: label_coefficients(X, n, siteA, siteB) for cat, X in acc.items()}
 
 
 class SMEModel:
