@@ -5,7 +5,7 @@ size C(N,n)², C(2N,N) numbers in all), and block n obeys (spec E §7.1)
 
     dρ_n/dt = −i(H_eff ρ_n − ρ_n H_eff†) + Σ_αβ γ_αβ σ⁻_β ρ_{n+1} σ⁺_α,   H_eff = ½Σ(J − iγ)_αβ σ⁺_α σ⁻_β.
 
-Right-hand side (numba, :mod:`blocks_kernels`): one sparse H_eff product per block
+Right-hand side (numba, :mod:`blocks_rhs`, fused over all blocks): one sparse H_eff product per block
 (ρ H_eff† = (H_eff ρ)†) and the feed in the site basis (solver_notes.md: diagonalising γ
 costs ~2.3× more), evaluated on the upper triangle and mirrored so that every block is
 exactly Hermitian.
@@ -17,7 +17,7 @@ series is stopped adaptively in the max norm (absolute, so the error does not gr
 state size): after the first k past the oscillatory range for which
 max_τ |b_k(τ)| · max(max|v_k|, max|C[v_k]|) < tol holds twice in a row. Observables are
 linear in ρ, so C(t) at every output time inside a step costs N² numbers per term (dense
-output without storing states). Memory: three states (3·16·C(2N,N) bytes) and one block.
+output without storing states). Memory: four states on the CPU (4·16·C(2N,N) bytes).
 
 Measured (benchmarks/emission_solver.py; closed-form couplings, a_q = 20 nm, k0 = 0.003,
 t ∈ [0, 10], 201 outputs, one thread, loaded 2-core machine): adaptive Chebyshev needed 871 /
@@ -57,8 +57,9 @@ class MemoryLimitError(RuntimeError):
 def estimate_memory_bytes(n_sites: int, *, backend: str = "cpu", n_times: int = 0) -> int:
     """Estimated peak memory [bytes] of :func:`block_correlations` for ``n_sites`` qubits.
 
-    Three states of C(2N, N) complex numbers, one block buffer (CPU) or seven block-sized
-    temporaries (array backends), the index/coupling tables and the outputs. The Python
+    States of C(2N, N) complex numbers (four on the CPU: three for the propagator plus
+    H_eff v of the fused kernel, :mod:`blocks_rhs`; three for the array backends, with
+    seven block-sized temporaries), the index/coupling tables and the outputs. The Python
     interpreter and imported libraries (~0.2 GB) are not included.
     """
     N = int(n_sites)
@@ -71,12 +72,13 @@ def estimate_memory_bytes(n_sites: int, *, backend: str = "cpu", n_times: int = 
     dmax = max(dims)
     n_hop = sum(d * n * (N - n) for n, d in enumerate(dims))
     n_up = sum(d * (N - n) for n, d in enumerate(dims))
-    states = 3 * 16 * size
-    tables = 24 * n_hop + 16 * n_up + 16 * N * n_up + 2**N * (40 + N)
+    states = (4 if backend == "cpu" else 3) * 16 * size
+    tables = 24 * n_hop + 12 * n_up + 2**N * (40 + N)
     out = 16 * n_times * (N * N + 2) * 2
-    if backend == "cpu":
-        work = 16 * dmax * dmax + 16 * 2 * dmax * (N + 2)
+    if backend == "cpu":  # per-chunk feed buffers, up to 4 chunks per thread, 64 threads
+        work = 256 * 16 * (N + 1) * dmax + 24 * size // 100
     else:
+        tables += 16 * N * n_up
         work = 7 * 16 * dmax * dmax + 20 * N * n_up + 20 * n_hop
     return int(states + tables + out + work)
 

@@ -17,7 +17,7 @@ The right-hand side L(rho) = -i(H_eff rho - rho H_eff^dag) + F(rho_{n+1}) with t
 site-basis feed F(i, j) = sum_{a not in j, b not in i} gamma_ab rho_{n+1}(i+b, j+a)
 (solver_notes.md; spec E §7.1) is evaluated on the upper triangle i <= j only and mirrored,
 so every block stays exactly Hermitian (without that round-off grows exponentially,
-solver_notes.md).
+solver_notes.md). The fused right-hand-side kernel itself is in :mod:`blocks_rhs`.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from math import comb
 import numba as nb
 import numpy as np
 
-__all__ = ["BlockTables", "block_tables", "apply_affine", "correlations", "CpuOps"]
+__all__ = ["BlockTables", "block_tables", "correlations", "CpuOps"]
 
 _PAR = dict(cache=True, parallel=True, fastmath=True, nogil=True)
 
@@ -69,24 +69,13 @@ class BlockTables:
             self.diag_sites[:, b] = ((self.states >> b) & 1).astype(bool)
         _fill_tables(N, self.states, self.soff, self.rank, self.hoff, self.hcol, self.hab,
                      self.uoff, self.upcol, self.upsite)
-        # dsite[n][c, m]: m-th occupied site (ascending) of state c of manifold n
-        self.dsite = []
-        for n in range(N + 1):
-            st = self.states[self.soff[n]:self.soff[n + 1]]
-            occ = ((st[:, None] >> np.arange(N)[None, :]) & 1).astype(bool)
-            self.dsite.append(np.nonzero(occ)[1].reshape(len(st), n).astype(np.int32))
-        # upflat: flat index m*D_{n+1}+c of (t + b) in the feed buffer; csuf: first c with mask > t
+        # upflat: a*D_{n+1} + rank(t + a) for each raising entry (feed stage 2, blocks_rhs);
+        # csuf[t]: first state of manifold n+1 with a mask above t's (feed columns for j >= i)
         self.upflat = np.empty_like(self.upcol)
         self.csuf = np.zeros(2**N, dtype=np.int64)
         for n in range(N):
             sl = slice(self.uoff[n], self.uoff[n + 1])
-            uc = self.upcol[sl].astype(np.int64)
-            ub = self.upsite[sl].astype(np.int64)
-            cmask = self.states[self.soff[n + 1] + uc]
-            m = np.zeros_like(uc)
-            for a in range(N):
-                m += ((cmask >> a) & 1) * (a < ub)
-            self.upflat[sl] = (m * self.dims[n + 1] + uc).astype(np.int32)
+            self.upflat[sl] = self.upsite[sl] * int(self.dims[n + 1]) + self.upcol[sl]
             st = self.states[self.soff[n]:self.soff[n + 1]]
             nxt = self.states[self.soff[n + 1]:self.soff[n + 2]]
             self.csuf[self.soff[n]:self.soff[n + 1]] = np.searchsorted(nxt, st, side="right")
@@ -101,17 +90,6 @@ class BlockTables:
         vals = (0.5 * factor) * K.reshape(-1)[self.hab]
         diag = (0.5 * factor) * (self.diag_sites @ np.diag(K).astype(complex))
         return np.ascontiguousarray(vals), np.ascontiguousarray(diag)
-
-    def feed_tables(self, gamma: np.ndarray) -> list[np.ndarray]:
-        """Per manifold n: G[b, m*D_{n+1}+c] = gamma[site_m(c), b], c in manifold n+1 (feed stage 1)."""
-        out = []
-        for n in range(self.N + 1):
-            if n == self.N:
-                out.append(np.zeros((self.N, 1), dtype=np.complex128))
-                continue
-            ds = self.dsite[n + 1]  # (D_{n+1}, n+1) -> layout [b, m*D_{n+1} + c]
-            out.append(np.ascontiguousarray(gamma[ds.T.reshape(-1), :].T.astype(np.complex128)))
-        return out
 
 
 @lru_cache(maxsize=4)
@@ -141,107 +119,6 @@ def _fill_tables(N, states, soff, rank, hoff, hcol, hab, uoff, upcol, upsite):  
                     upcol[uoff[n] + i * ul + q] = rank[s | (1 << a)]
                     upsite[uoff[n] + i * ul + q] = a
                     q += 1
-
-
-@nb.njit(**_PAR)
-def _hop_block(v, tmp, D, hl, hcol, hval, hdiag):  # pragma: no cover
-    """tmp = Hm @ v for one block (Hm: diagonal ``hdiag`` + hopping ``hcol``/``hval``)."""
-    TW = 32  # column tile; measured at N = 12: 16, 32, 64, 128 -> 0.69, 1.0, 0.83, 0.86 GMAC/s
-    ntile = (D + TW - 1) // TW
-    for it in nb.prange(ntile):
-        j0 = it * TW
-        j1 = min(D, j0 + TW)
-        for i in range(D):
-            d = hdiag[i]
-            for j in range(j0, j1):
-                tmp[i, j] = d * v[i, j]
-            for p in range(hl):
-                k = hcol[i * hl + p]
-                h = hval[i * hl + p]
-                for j in range(j0, j1):
-                    tmp[i, j] += h * v[k, j]
-
-
-@nb.njit(**_PAR)
-def _combine_block(v, vn, tmp, out, acc, D, Dn, np1, ul, upcol_n, upsite_n, upflat_n, csuf, gdown,
-                   alpha, beta, cshift, acoef, rowmax):  # pragma: no cover
-    """out <- alpha*(tmp + tmp^dag + F(vn) - cshift*v) + beta*out on i <= j, mirrored.
-
-    ``acc += acoef*out`` is fused in; ``rowmax[i]`` receives max |out(i, j)| over row i.
-    """
-    npair = (D + 1) // 2
-    for ip in nb.prange(npair):
-        fbuf = np.empty(D, dtype=np.complex128)
-        ybuf = np.empty(Dn * np1, dtype=np.complex128)
-        i0 = np.int64(ip)
-        for side in range(2):
-            i = i0 if side == 0 else np.int64(D - 1) - i0
-            if side == 1 and i == i0:
-                break
-            # stage 1: Y(c, m) = sum_{b not in i} gamma(site_m(c), b) rho'(i+b, c) for the columns
-            # c of block n+1 reachable from j >= i (a suffix, masks ascending); stage 2 gathers.
-            c0 = csuf[i]
-            for m in range(np1):
-                for c in range(c0, Dn):
-                    ybuf[m * Dn + c] = 0.0
-            for p in range(ul):
-                vr = vn[upcol_n[i * ul + p]]
-                gr = gdown[upsite_n[i * ul + p]]
-                for m in range(np1):
-                    for c in range(c0, Dn):
-                        ybuf[m * Dn + c] += gr[m * Dn + c] * vr[c]
-            for j in range(i, D):
-                s = 0.0j
-                for q in range(ul):
-                    s += ybuf[upflat_n[j * ul + q]]
-                fbuf[j] = s
-            rmax = 0.0
-            for j in range(i, D):
-                x = tmp[i, j] + np.conj(tmp[j, i]) + fbuf[j] - cshift * v[i, j]
-                y = alpha * x + beta * out[i, j]
-                if j == i:
-                    y = y.real + 0.0j
-                out[i, j] = y
-                acc[i, j] += acoef * y
-                if j != i:
-                    out[j, i] = np.conj(y)
-                    acc[j, i] += acoef * np.conj(y)
-                a = abs(y)
-                if a > rmax:
-                    rmax = a
-            rowmax[i] = rmax
-
-
-def apply_affine(tab: BlockTables, vin, vout, acc, tmp, hval, hdiag, gtab, alpha, beta, cshift,
-                 acoef) -> float:
-    """vout <- alpha*(L - cshift) vin + beta*vout and acc += acoef*vout, block by block.
-
-    ``hval``/``hdiag`` must hold -i*H_eff (see :meth:`BlockTables.hopping_values`). Blocks are
-    processed in ascending n; block n of the result needs blocks n, n+1 of ``vin`` and block n
-    of ``vout`` only, so ``vout`` may hold the previous Chebyshev term. Returns max|vout|.
-    """
-    N = tab.N
-    vmax = 0.0
-    for n in range(N + 1):
-        D = int(tab.dims[n])
-        v = tab.block(vin, n)
-        o = tab.block(vout, n)
-        a = tab.block(acc, n)
-        T = tmp[: D * D].reshape(D, D)
-        hl = n * (N - n)
-        _hop_block(v, T, D, hl, tab.hcol[tab.hoff[n]:tab.hoff[n + 1]],
-                   hval[tab.hoff[n]:tab.hoff[n + 1]], hdiag[tab.soff[n]:tab.soff[n + 1]])
-        ul = N - n
-        vn = tab.block(vin, n + 1) if n < N else v
-        rowmax = np.empty(D)
-        _combine_block(v, vn, T, o, a, D, int(tab.dims[min(n + 1, N)]), n + 1, ul,
-                       tab.upcol[tab.uoff[n]:tab.uoff[n + 1]],
-                       tab.upsite[tab.uoff[n]:tab.uoff[n + 1]],
-                       tab.upflat[tab.uoff[n]:tab.uoff[n + 1]],
-                       tab.csuf[tab.soff[n]:tab.soff[n + 1]], gtab[n], alpha, beta,
-                       cshift, acoef, rowmax)
-        vmax = max(vmax, float(rowmax.max()))
-    return vmax
 
 
 @nb.njit(cache=True)
@@ -289,11 +166,11 @@ class CpuOps:
     """State operations of the numba backend (flat state arrays, see :class:`BlockTables`)."""
 
     def __init__(self, tab: BlockTables, J: np.ndarray, gamma: np.ndarray):
+        from nonrecip.emission.blocks_rhs import RhsWork
+
         self.tab = tab
         self.N = tab.N
-        self.hval, self.hdiag = tab.hopping_values(J - 1j * gamma, -1j)
-        self.gtab = tab.feed_tables(gamma)
-        self.tmp = np.zeros(int(tab.dims.max()) ** 2, dtype=np.complex128)
+        self.work = RhsWork(tab, J, gamma)
 
     def new(self) -> np.ndarray:
         return np.zeros(self.tab.size, dtype=np.complex128)
@@ -306,8 +183,9 @@ class CpuOps:
         _scaled_copy(dst, src, complex(a))
 
     def apply(self, vin, vout, acc, alpha, beta, cshift, acoef) -> float:
-        return apply_affine(self.tab, vin, vout, acc, self.tmp, self.hval, self.hdiag, self.gtab,
-                            float(alpha), float(beta), float(cshift), float(acoef))
+        from nonrecip.emission.blocks_rhs import apply_affine
+
+        return apply_affine(self.tab, self.work, vin, vout, acc, alpha, beta, cshift, acoef)
 
     def corr(self, v) -> np.ndarray:
         return correlations(self.tab, v)
