@@ -76,6 +76,59 @@ def test_rhs_and_correlations_match_dense_master_equation(n):
     assert np.abs(correlations(tab, v) - Cref).max() < 1e-12
 
 
+@pytest.mark.parametrize("n", [10, 11])
+def test_fused_rhs_equals_collective_jump_formulation(n):
+    """The fused numba RHS (column chunks, row blocks, complex gamma) == the array backend's.
+
+    N = 10, 11 are the first sizes whose rows span several column chunks (blocks_rhs.CH) and
+    whose row count is not a multiple of the row block; gamma gets a complex Hermitian part
+    and J non-uniform diagonals so that every coefficient path is used.
+    """
+    from nonrecip.emission.blocks_array import ArrayOps
+
+    rng = np.random.default_rng(n)
+    J, g = _couplings(n, 0.01)
+    J = J + np.diag(rng.normal(size=n))
+    X = rng.normal(size=(n, n)) + 1j * rng.normal(size=(n, n))
+    g = g + 0.1 * (X + X.conj().T)
+    tab = block_tables(n)
+    v = np.zeros(tab.size, complex)
+    out0 = np.zeros(tab.size, complex)
+    for m in range(n + 1):
+        D = int(tab.dims[m])
+        for arr in (v, out0):
+            Y = rng.normal(size=(D, D)) + 1j * rng.normal(size=(D, D))
+            tab.block(arr, m)[:] = Y + Y.conj().T
+    args = (0.3, -1.0, 0.7, 0.25)
+    res = []
+    for ops in (CpuOps(tab, J, g), ArrayOps(tab, J, g, "numpy")):
+        out, acc = out0.copy(), np.ones(tab.size, complex)
+        vmax = ops.apply(v, out, acc, *args)
+        res.append((out, acc, vmax))
+    scale = np.abs(res[1][0]).max()
+    assert np.abs(res[0][0] - res[1][0]).max() < 1e-12 * scale
+    assert np.abs(res[0][1] - res[1][1]).max() < 1e-12 * scale
+    assert res[0][2] == pytest.approx(res[1][2], rel=1e-12)
+    for m in range(n + 1):
+        B = tab.block(res[0][0], m)
+        assert np.array_equal(B, B.conj().T)  # exactly Hermitian
+
+
+def test_bessel_table_matches_scipy():
+    """Miller-recurrence tables of the planner == scipy jv / ive, including x = 0 and the tail."""
+    from scipy.special import ive, jv
+
+    from nonrecip.emission.blocks_plan import bessel_table
+
+    x = np.array([0.0, 1e-3, 0.1, 1.0, 5.0, 57.0, 200.0, 500.0])
+    k = np.arange(601)[:, None]
+    for kind, ref in (("j", jv), ("ive", ive)):
+        B, R = bessel_table(600, x, kind), ref(k, x[None, :])
+        assert np.abs(B - R).max() < 1e-14
+        tail = np.abs(R) > 1e-250
+        assert (np.abs(B - R)[tail] / np.abs(R[tail])).max() < 1e-9
+
+
 def _qutip_rates(J, g, times):
     ds = emission_dynamics(J, g, times, method="qutip", ode_method="dop853", rtol=1e-11, atol=1e-12)
     return ds["rate"].values, ds["population"].values
