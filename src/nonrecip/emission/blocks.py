@@ -20,20 +20,20 @@ linear in ρ, so C(t) at every output time inside a step costs N² numbers per t
 output without storing states). Memory: four states on the CPU (4·16·C(2N,N) bytes).
 
 Measured (benchmarks/emission_solver.py; closed-form couplings, a_q = 20 nm, k0 = 0.003,
-t ∈ [0, 10], 201 outputs, one thread, loaded 2-core machine): adaptive Chebyshev needed 871 /
-1051 / 1198 right-hand sides at N = 8 / 9 / 10 against 1155 / 1284 (N = 8, 9) for the adaptive
-Taylor series (18–25 % fewer; 3.6 vs 4.0 CPU-s at N = 9); below N ≈ 7 the Taylor series is
-cheaper in CPU time because its coefficients cost nothing. Using the spectrum of H_eff instead
-of its numerical range for the ellipse cut the count by ~15 % but let non-normal transients
-grow to 1e9 (error 1e-5 at N = 8, k0 = 0.05), so the numerical range is used. Allowing
-larger terms than 1e3 (longer steps) saved < 10 %. Full table: ``benchmarks/README.md``,
-section "Emission solver". QuTiP ``mesolve`` is the reference
-(``emission_dynamics(..., method="qutip")``).
+t ∈ [0, 10], 201 outputs, 2 threads, idle 2-core machine): adaptive Chebyshev needed 866 /
+1013 / 1168 right-hand sides at N = 8 / 9 / 10 against 1155 / 1284 (N = 8, 9) for the adaptive
+Taylor series (20–25 % fewer; 0.68 vs 0.84 s wall at N = 9); below N ≈ 8 the Taylor series is
+faster because its coefficients cost nothing. Using the spectrum of H_eff instead of its
+numerical range for the ellipse cut the count by ~15 % but let non-normal transients grow to
+1e9 (error 1e-5 at N = 8, k0 = 0.05), so the numerical range is used. Allowing larger terms
+than 1e3 (longer steps) saved < 10 %. Wall times: N = 9 0.68 s (QuTiP adams 1e-8: 48 s),
+N = 12 92 s; full table in ``benchmarks/README.md``, section "Emission solver". QuTiP
+``mesolve`` is the reference (``emission_dynamics(..., method="qutip")``).
 
 Backends: ``"cpu"`` (numba, default); ``"numpy"`` and ``"cupy"`` run the same propagator
 with array operations and the collective jump operators of γ = U diag(Γ) U† (spec E §3.1),
 an independent formulation of the feed (:mod:`blocks_array`); ``"cupy"`` is imported lazily
-and was not measured (no GPU in the developing session).
+and was not measured (no GPU machine was lent to this task).
 """
 
 from __future__ import annotations

@@ -6,9 +6,9 @@ blocks_kernels.BlockTables`):
     vout <- alpha*(L - cshift) vin + beta*vout,   acc += acoef*vout,
     L(rho)_n = -i(H_eff rho_n - rho_n H_eff^dag) + sum_ab gamma_ab rho_{n+1}(i+b, j+a).
 
-Why it is written this way (measured on the 2-core AMD EPYC machine, k0 = 0.003, per RHS,
-2 threads; the previous per-block kernels in brackets): N = 9 0.47 ms [1.0 ms], N = 12
-63 ms [98 ms], N = 13 ~260 ms [414 ms].
+Why it is written this way (measured on the 2-core AMD EPYC machine, k0 = 0.003, one RHS on
+a random Hermitian state, 2 threads; the previous per-block kernels in brackets): N = 9
+0.54 ms [1.0 ms], N = 12 62 ms [98 ms]; whole runs in ``benchmarks/README.md``.
 
 * Complex products as real FMAs: h*z = Re(h) z + i Im(h) z with two real accumulators
   over the float64 view of the rows, joined once per row chunk. LLVM vectorises these
@@ -35,8 +35,6 @@ __all__ = ["RhsWork", "apply_affine"]
 _PAR = dict(cache=True, parallel=True, fastmath=True, nogil=True, boundscheck=False)
 CH = 256  # column chunk in float64 slots (128 complex numbers)
 RB = 8  # rows per work item of the feed stage
-
-
 _SER = dict(cache=True, fastmath=True, nogil=True, boundscheck=False)
 
 
