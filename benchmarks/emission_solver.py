@@ -34,7 +34,8 @@ def _plain_mesolve(J, g, times):
     """C_ab(t) from a textbook ``qutip.mesolve`` call (adams, rtol = atol = 1e-8, N² e_ops).
 
     Qobj operators on the 2^N space, H = ½ΣJ_ab σ⁺_a σ⁻_b and collective jumps
-    sqrt(Γ_k) Σ_b U*_bk σ⁻_b of γ = U diag(Γ) U† (spec E §3.1): how a user would write it,
+    sqrt(Γ_k) Σ_b U*_bk σ⁻_b of γ = U diag(Γ) U† (spec E §3.1; channels with
+    Γ_k <= 1e-14 Γ_max dropped): how a user would write it,
     for comparison with the tuned ``emission_dynamics(method="qutip")``.
     """
     import qutip as qt

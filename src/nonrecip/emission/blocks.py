@@ -5,8 +5,8 @@ size C(N,n)², C(2N,N) numbers in all), and block n obeys (spec E §7.1)
 
     dρ_n/dt = −i(H_eff ρ_n − ρ_n H_eff†) + Σ_αβ γ_αβ σ⁻_β ρ_{n+1} σ⁺_α,   H_eff = ½Σ(J − iγ)_αβ σ⁺_α σ⁻_β.
 
-Right-hand side (numba, :mod:`blocks_rhs`, fused over all blocks): one sparse H_eff product per block
-(ρ H_eff† = (H_eff ρ)†) and the feed in the site basis (solver_notes.md: diagonalising γ
+Right-hand side (numba, :mod:`blocks_rhs`, fused over all blocks): one sparse H_eff product
+per block (ρ H_eff† = (H_eff ρ)†) and the feed in the site basis (solver_notes.md: diagonalising γ
 costs ~2.3× more), evaluated on the upper triangle and mirrored so that every block is
 exactly Hermitian.
 

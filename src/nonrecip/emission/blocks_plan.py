@@ -118,9 +118,9 @@ def bessel_table(kmax: int, x: np.ndarray, kind: str) -> np.ndarray:
     Backward recurrence from k0 > max(kmax, x) with the normalisation J_0 + 2ΣJ_2k = 1
     (resp. e^{-x}(I_0 + 2ΣI_k) = 1). Against scipy for k <= 600, x <= 500: absolute error
     <= 1e-14, relative error <= 3e-11 (worst next to zeros of J_k), also in the tiny tail
-    values that the planner thresholds. Written here because scipy's real-order
-    ``jv``/``ive`` (AMOS) took ~0.3 µs per value, ~0.1 s per plan (checked against them in
-    tests/test_blocks.py).
+    values that the planner thresholds. Written here because scipy's real-order ``jv``
+    (AMOS) took ~0.6 µs per value (4.5 ms for 460 x 16 values), ~0.1 s per plan; checked
+    against scipy in tests/test_blocks.py.
     """
     x0 = np.atleast_1d(np.asarray(x, dtype=float))
     zero = x0 <= 0.0
@@ -194,9 +194,9 @@ def plan_step(re_lo: float, re_hi: float, W: float, *, tol: float, t_span: float
     """Choose centre, focus, orientation and step h minimising predicted right-hand sides per unit time.
 
     Chebyshev: a coarse search (10 foci x 24 steps per orientation), then a finer one around
-    the best (7 foci x 11 steps), with the Bessel tables of :func:`bessel_table` (~10 ms per
-    plan; scipy's ``jv``/``ive`` on a 10 x 40 grid took ~0.1 s, as much as the whole N = 9
-    propagation at k0 = 0.3).
+    the best (7 foci x 11 steps), with the Bessel tables of :func:`bessel_table` (15-40 ms
+    per plan, measured; scipy's ``jv``/``ive`` on the former 10 x 40 grid took ~0.1 s, as
+    much as the whole N = 9 propagation at k0 = 0.3).
     """
     c = 0.5 * (re_lo + re_hi)
     p = 0.5 * (re_hi - re_lo)
