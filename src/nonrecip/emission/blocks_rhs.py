@@ -193,7 +193,9 @@ def apply_affine(tab, work: RhsWork, vin, vout, acc, alpha, beta, cshift, acoef)
     """vout <- alpha*(L - cshift) vin + beta*vout and acc += acoef*vout; returns max|vout|.
 
     Block n of the result needs blocks n, n+1 of ``vin`` and block n of ``vout`` only, so
-    ``vout`` may hold the previous Chebyshev term (``beta`` != 0).
+    ``vout`` may hold the previous Chebyshev term (``beta`` != 0). Only i <= j is computed:
+    every block of ``vin``, ``vout`` and ``acc`` must be Hermitian on entry (the propagator
+    keeps them so); the lower triangles of ``vout`` and ``acc`` are overwritten by mirroring.
     """
     nch = 4 * nb.get_num_threads()
     vinf = vin.view(np.float64)
