@@ -129,6 +129,39 @@ def test_bessel_table_matches_scipy():
         assert (np.abs(B - R)[tail] / np.abs(R[tail])).max() < 1e-9
 
 
+@pytest.mark.parametrize("k0", [0.003, 0.3])
+def test_polygon_supports_equal_superoperator_numerical_range(k0):
+    """Support lines of numerical_range_polygon == λ_max of Herm(e^{-iθ} L_n) from the dense superoperator.
+
+    L_n = -i(I⊗H - conj(H)⊗I) on vec(X) (column-major), H = H_eff,n; the polygon's formula
+    (two block-sized eigenproblems per angle) is independent of this D² x D² one.
+    """
+    from nonrecip.emission.blocks_plan import _block_parts, numerical_range_polygon
+
+    N, K = 4, 12
+    ds = coupling_matrices(N, k0=k0)
+    J, g = ds["J"].values, ds["gamma"].values
+    tab = block_tables(N)
+    V = numerical_range_polygon(tab, J, g, n_angles=K)
+    th = np.concatenate([np.pi * np.arange(K + 1) / K, -np.pi * np.arange(1, K) / K])
+    ref = np.full(th.size, -np.inf)
+    for n in range(N + 1):
+        A, B = (np.atleast_2d(np.asarray(M.todense() if hasattr(M, "todense") else M))
+                for M in _block_parts(tab, J, g, n))
+        H = A - 1j * B
+        eye = np.eye(H.shape[0])
+        L = -1j * (np.kron(eye, H) - np.kron(H.conj(), eye))
+        for i, t in enumerate(th):
+            M = np.exp(-1j * t) * L
+            ref[i] = max(ref[i], np.linalg.eigvalsh(0.5 * (M + M.conj().T))[-1])
+    support = (np.exp(-1j * th)[:, None] * V[None, :]).real.max(axis=1)
+    assert np.abs(support - ref).max() < 1e-5 * np.abs(ref).max()
+    # the angles between 0 and pi/2 cut the rectangle's corners (n_angles = 2)
+    R = numerical_range_polygon(tab, J, g, n_angles=2)
+    assert np.abs(R.imag).max() == pytest.approx(np.abs(V.imag).max(), rel=1e-6)
+    assert np.abs(V).max() < 0.99 * np.abs(R).max()
+
+
 def _qutip_rates(J, g, times):
     ds = emission_dynamics(J, g, times, method="qutip", ode_method="dop853", rtol=1e-11, atol=1e-12)
     return ds["rate"].values, ds["population"].values

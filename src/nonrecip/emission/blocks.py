@@ -43,7 +43,7 @@ from math import comb
 
 import numpy as np
 
-from nonrecip.emission.blocks_plan import coefficients, plan_step, recurrence, spectral_rectangle
+from nonrecip.emission.blocks_plan import coefficients, numerical_range_polygon, plan_step, recurrence
 
 __all__ = ["block_correlations", "estimate_memory_bytes", "MemoryLimitError", "BACKENDS"]
 
@@ -163,8 +163,8 @@ def block_correlations(J, gamma, times, *, tol: float = 1e-12, max_memory_gb: fl
 
         ops = ArrayOps(tab, J, gamma, backend)
     t_span = float(times[-1] - times[0])
-    rect = spectral_rectangle(tab, J, gamma)
-    plan = plan_step(*rect, tol=tol, t_span=t_span, scheme=scheme)
+    poly = numerical_range_polygon(tab, J, gamma)
+    plan = plan_step(poly, tol=tol, t_span=t_span, scheme=scheme)
     C, trace, stats = _propagate(ops, plan, times, tol)
     plan = {k: (float(v) if isinstance(v, (np.floating, float)) else v) for k, v in plan.items()}
     info = {
@@ -177,7 +177,7 @@ def block_correlations(J, gamma, times, *, tol: float = 1e-12, max_memory_gb: fl
         "n_steps": stats["n_steps"],
         "max_term": stats["max_term"],
         "plan": plan,
-        "spectral_rectangle": tuple(float(x) for x in rect),
+        "numerical_range_polygon": poly,
         "cpu_seconds": _time.process_time() - cpu0,
     }
     return C, info

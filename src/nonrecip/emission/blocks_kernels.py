@@ -69,16 +69,23 @@ class BlockTables:
             self.diag_sites[:, b] = ((self.states >> b) & 1).astype(bool)
         _fill_tables(N, self.states, self.soff, self.rank, self.hoff, self.hcol, self.hab,
                      self.uoff, self.upcol, self.upsite)
-        # upflat: a*D_{n+1} + rank(t + a) for each raising entry (feed stage 2, blocks_rhs);
-        # csuf[t]: first state of manifold n+1 with a mask above t's (feed columns for j >= i)
-        self.upflat = np.empty_like(self.upcol)
-        self.csuf = np.zeros(2**N, dtype=np.int64)
+        # site lists of the feed (blocks_rhs): for manifold n and site a, the states j of
+        # manifold n without a (ascending) in site_j and 2*rank(j + a) in manifold n+1 in site_c2
+        self.site_off = np.zeros(N * (N + 1) + 1, dtype=np.int64)
+        sj, sc = [], []
         for n in range(N):
-            sl = slice(self.uoff[n], self.uoff[n + 1])
-            self.upflat[sl] = self.upsite[sl] * int(self.dims[n + 1]) + self.upcol[sl]
-            st = self.states[self.soff[n]:self.soff[n + 1]]
-            nxt = self.states[self.soff[n + 1]:self.soff[n + 2]]
-            self.csuf[self.soff[n]:self.soff[n + 1]] = np.searchsorted(nxt, st, side="right")
+            D, ul = int(self.dims[n]), N - n
+            up = self.upcol[self.uoff[n]:self.uoff[n + 1]].reshape(D, ul)
+            us = self.upsite[self.uoff[n]:self.uoff[n + 1]].reshape(D, ul)
+            for a in range(N):
+                js, qs = np.nonzero(us == a)
+                sj.append(js)
+                sc.append(2 * up[js, qs])
+                self.site_off[n * N + a + 1] = self.site_off[n * N + a] + js.size
+        self.site_off[N * N + 1:] = self.site_off[N * N]
+        self.site_j = np.concatenate(sj).astype(np.int32)
+        self.corr_idx = self.corr_ab = None  # built on first use (correlations)
+        self.site_c2 = np.concatenate(sc).astype(np.int32)
 
     def block(self, v: np.ndarray, n: int) -> np.ndarray:
         """View of block n of a flat state ``v`` as a (D_n, D_n) matrix."""
@@ -122,27 +129,49 @@ def _fill_tables(N, states, soff, rank, hoff, hcol, hab, uoff, upcol, upsite):  
 
 
 @nb.njit(cache=True)
-def _corr(N, v, dims, boff, uoff, upcol, upsite, C):  # pragma: no cover
+def _corr_index(N, dims, boff, uoff, upcol, upsite, idx, ab):  # pragma: no cover
+    """Flat state index and a*N + b (a <= b) of every element of ρ_n summed into C_ab."""
+    e = 0
     for n in range(1, N + 1):
-        Dm = dims[n - 1]
         Dn = dims[n]
         m = N - n + 1
-        base = boff[n]
         u0 = uoff[n - 1]
-        for t in range(Dm):
+        for t in range(dims[n - 1]):
             for p in range(m):
-                a = upsite[u0 + t * m + p]
-                ca = upcol[u0 + t * m + p]
-                for q in range(m):
-                    b = upsite[u0 + t * m + q]
-                    cb = upcol[u0 + t * m + q]
-                    C[a, b] += v[base + cb * Dn + ca]
+                for q in range(p, m):
+                    a, b = upsite[u0 + t * m + p], upsite[u0 + t * m + q]
+                    ca, cb = upcol[u0 + t * m + p], upcol[u0 + t * m + q]
+                    if a <= b:  # C_ab = sum_t rho_n(t+b, t+a)
+                        idx[e], ab[e] = boff[n] + cb * Dn + ca, a * N + b
+                    else:
+                        idx[e], ab[e] = boff[n] + ca * Dn + cb, b * N + a
+                    e += 1
+
+
+@nb.njit(cache=True)
+def _corr(N, v, idx, ab, C):  # pragma: no cover
+    Cf = C.reshape(N * N)
+    for e in range(idx.size):
+        Cf[ab[e]] += v[idx[e]]
+    for a in range(N):
+        for b in range(a + 1, N):
+            C[b, a] = np.conj(C[a, b])
 
 
 def correlations(tab: BlockTables, v: np.ndarray) -> np.ndarray:
-    """C[a, b] = <sigma+_a sigma-_b> = Tr(sigma+_a sigma-_b rho) of a flat block state (spec E §7.2)."""
+    """C[a, b] = <sigma+_a sigma-_b> = Tr(sigma+_a sigma-_b rho) of a flat block state (spec E §7.2).
+
+    Sums the upper triangle a <= b (block states are Hermitian) through a gather list built
+    once per N (~3x faster at N = 9 than index arithmetic in every call).
+    """
+    if tab.corr_idx is None:
+        n_el = sum(int(tab.dims[n - 1]) * (tab.N - n + 1) * (tab.N - n + 2) // 2
+                   for n in range(1, tab.N + 1))
+        idx, ab = np.empty(n_el, dtype=np.int64), np.empty(n_el, dtype=np.int32)
+        _corr_index(tab.N, tab.dims, tab.boff, tab.uoff, tab.upcol, tab.upsite, idx, ab)
+        tab.corr_idx, tab.corr_ab = idx, ab
     C = np.zeros((tab.N, tab.N), dtype=np.complex128)
-    _corr(tab.N, v, tab.dims, tab.boff, tab.uoff, tab.upcol, tab.upsite, C)
+    _corr(tab.N, v, tab.corr_idx, tab.corr_ab, C)
     return C
 
 

@@ -55,6 +55,14 @@ def _acc2(A, B, x, y, v, x1, y1, v1):  # pragma: no cover
 
 
 @nb.njit(**_SER)
+def _acc4(A, B, x, y, v, x1, y1, v1, x2, y2, v2, x3, y3, v3):  # pragma: no cover
+    """Four fused :func:`_acc` updates (one load/store of the accumulators for all)."""
+    for f in range(A.size):
+        A[f] += (x * v[f] + x1 * v1[f]) + (x2 * v2[f] + x3 * v3[f])
+        B[f] += (y * v[f] + y1 * v1[f]) + (y2 * v2[f] + y3 * v3[f])
+
+
+@nb.njit(**_SER)
 def _join(out, A, B):  # pragma: no cover
     """out = A + i*B for interleaved complex data in float64 slices."""
     for k in range(0, A.size, 2):
@@ -81,6 +89,14 @@ def _hop(N, dims, boff, hoff, soff, hcol, hre, him, dre, dim_, vinf, tmpf, hitem
             B[:] = 0.0
             _acc(A, B, dre[soff[n] + i], dim_[soff[n] + i], vf[i * W2 + f0: i * W2 + f1])
             p = 0
+            while p + 3 < hl:
+                q = h0 + p
+                k, k1, k2, k3 = hcol[q], hcol[q + 1], hcol[q + 2], hcol[q + 3]
+                _acc4(A, B, hre[q], him[q], vf[k * W2 + f0: k * W2 + f1],
+                      hre[q + 1], him[q + 1], vf[k1 * W2 + f0: k1 * W2 + f1],
+                      hre[q + 2], him[q + 2], vf[k2 * W2 + f0: k2 * W2 + f1],
+                      hre[q + 3], him[q + 3], vf[k3 * W2 + f0: k3 * W2 + f1])
+                p += 4
             while p + 1 < hl:
                 k, k1 = hcol[h0 + p], hcol[h0 + p + 1]
                 _acc2(A, B, hre[h0 + p], him[h0 + p], vf[k * W2 + f0: k * W2 + f1],
@@ -93,18 +109,21 @@ def _hop(N, dims, boff, hoff, soff, hcol, hre, him, dre, dim_, vinf, tmpf, hitem
 
 
 @nb.njit(**_PAR)
-def _feed_combine(N, dims, boff, soff, uoff, upcol, upsite, upflat, csuf, gre, gim, vin, vinf,
-                  tmp, vout, acc, citems, alpha, beta, cshift, acoef, rowmax, nch):  # pragma: no cover
+def _feed_combine(N, dims, boff, soff, uoff, upcol, upsite, site_off, site_j, site_c2, gre, gim,
+                  vin, vinf, tmp, vout, acc, citems, alpha, beta, cshift, acoef, rowmax, nch):  # pragma: no cover
     """Feed F(rho_{n+1}) and vout/acc update on i <= j, mirrored; rowmax[i] = max_j |vout(i, j)|^2."""
     nc = citems.shape[0]
     Dmax = 0
     for n in range(N + 1):
         Dmax = max(Dmax, dims[n])
     for ich in nb.prange(nch):
-        fbuf = np.empty(Dmax, dtype=np.complex128)
-        ybuf = np.empty(N * 2 * Dmax)
-        Ab = np.empty(CH)
-        Bb = np.empty(CH)
+        fre = np.empty(Dmax)
+        fim = np.empty(Dmax)
+        tre = np.empty(Dmax)
+        tim = np.empty(Dmax)
+        cre = np.empty(N)
+        cim = np.empty(N)
+        rows = np.empty(N, dtype=np.int64)
         for it in range(ich, nc, nch):
             n, ib = citems[it, 0], citems[it, 1]
             D = dims[n]
@@ -120,33 +139,38 @@ def _feed_combine(N, dims, boff, soff, uoff, upcol, upsite, upflat, csuf, gre, g
                     break
                 for i in range(jb * RB, min(D, jb * RB + RB)):
                     u0 = uoff[n] + i * ul
-                    for f0 in range(2 * csuf[soff[n] + i], W2, CH):  # stage 1, column chunks
-                        f1 = min(W2, f0 + CH)
-                        A, B = Ab[: f1 - f0], Bb[: f1 - f0]
-                        for a in range(N):
-                            A[:] = 0.0
-                            B[:] = 0.0
-                            p = 0
-                            while p + 1 < ul:
-                                r, r1 = upcol[u0 + p], upcol[u0 + p + 1]
-                                b, b1 = upsite[u0 + p], upsite[u0 + p + 1]
-                                _acc2(A, B, gre[a, b], gim[a, b], vnf[r * W2 + f0: r * W2 + f1],
-                                      gre[a, b1], gim[a, b1], vnf[r1 * W2 + f0: r1 * W2 + f1])
-                                p += 2
-                            if p < ul:
-                                r, b = upcol[u0 + p], upsite[u0 + p]
-                                _acc(A, B, gre[a, b], gim[a, b], vnf[r * W2 + f0: r * W2 + f1])
-                            _join(ybuf[a * W2 + f0: a * W2 + f1], A, B)
                     L2 = D - i
-                    uf = upflat[u0: uoff[n] + D * ul]
-                    for q in range(L2):  # stage 2: F(i, j) = sum_{a not in j} Y(a, j + a)
-                        sr = 0.0
-                        si = 0.0
+                    fre[:L2] = 0.0
+                    fim[:L2] = 0.0
+                    for p in range(ul):
+                        rows[p] = upcol[u0 + p] * W2
+                    for a in range(N if ul > 0 else 0):  # F(i, j) += sum_{b not in i} gamma_ab rho'(i+b, j+a)
                         for p in range(ul):
-                            idx = 2 * uf[q * ul + p]
-                            sr += ybuf[idx]
-                            si += ybuf[idx + 1]
-                        fbuf[q] = complex(sr, si)
+                            cre[p] = gre[a, upsite[u0 + p]]
+                            cim[p] = gim[a, upsite[u0 + p]]
+                        lo, hi = site_off[n * N + a], site_off[n * N + a + 1]
+                        s1 = hi
+                        while lo < hi:  # first j >= i in the ascending site list
+                            mid = (lo + hi) // 2
+                            if site_j[mid] < i:
+                                lo = mid + 1
+                            else:
+                                hi = mid
+                        nn = s1 - lo
+                        Tr, Ti, c2s = tre[:nn], tim[:nn], site_c2[lo:s1]
+                        Tr[:] = 0.0
+                        Ti[:] = 0.0
+                        for p in range(ul):
+                            x, y = cre[p], cim[p]
+                            row = vnf[rows[p]: rows[p] + W2]
+                            for q in range(nn):
+                                vr, vi = row[c2s[q]], row[c2s[q] + 1]
+                                Tr[q] += x * vr - y * vi
+                                Ti[q] += x * vi + y * vr
+                        js = site_j[lo:s1]
+                        for q in range(nn):
+                            fre[js[q] - i] += Tr[q]
+                            fim[js[q] - i] += Ti[q]
                     r0 = base + i * D + i
                     trow, tcol = tmp[r0: base + (i + 1) * D], tmp[r0: base + D * D: D]
                     vrow = vin[r0: base + (i + 1) * D]
@@ -154,8 +178,8 @@ def _feed_combine(N, dims, boff, soff, uoff, upcol, upsite, upflat, csuf, gre, g
                     arow, acol = acc[r0: base + (i + 1) * D], acc[r0: base + D * D: D]
                     rmax = 0.0
                     for q in range(L2):
-                        y = alpha * (trow[q] + np.conj(tcol[q]) + fbuf[q] - cshift * vrow[q]) \
-                            + beta * orow[q]
+                        y = alpha * (trow[q] + np.conj(tcol[q]) + complex(fre[q], fim[q])
+                                     - cshift * vrow[q]) + beta * orow[q]
                         orow[q] = y
                         arow[q] += acoef * y
                         rmax = max(rmax, y.real * y.real + y.imag * y.imag)
@@ -202,7 +226,7 @@ def apply_affine(tab, work: RhsWork, vin, vout, acc, alpha, beta, cshift, acoef)
     _hop(tab.N, tab.dims, tab.boff, tab.hoff, tab.soff, tab.hcol, work.hre, work.him, work.dre,
          work.dim, vinf, work.tmp.view(np.float64), work.hitems, nch)
     _feed_combine(tab.N, tab.dims, tab.boff, tab.soff, tab.uoff, tab.upcol, tab.upsite,
-                  tab.upflat, tab.csuf, work.gre, work.gim, vin, vinf, work.tmp, vout, acc,
-                  work.citems, float(alpha), float(beta), float(cshift), float(acoef),
+                  tab.site_off, tab.site_j, tab.site_c2, work.gre, work.gim, vin, vinf, work.tmp,
+                  vout, acc, work.citems, float(alpha), float(beta), float(cshift), float(acoef),
                   work.rowmax, nch)
     return float(np.sqrt(work.rowmax.max()))
