@@ -73,10 +73,11 @@ def estimate_memory_bytes(n_sites: int, *, backend: str = "cpu", n_times: int = 
     n_hop = sum(d * n * (N - n) for n, d in enumerate(dims))
     n_up = sum(d * (N - n) for n, d in enumerate(dims))
     states = (4 if backend == "cpu" else 3) * 16 * size
-    tables = 24 * n_hop + 12 * n_up + 2**N * (40 + N)
+    n_corr = sum(comb(N, n - 1) * (N - n + 1) * (N - n + 2) // 2 for n in range(1, N + 1))
+    tables = 24 * n_hop + 16 * n_up + 2**N * (32 + N) + 12 * n_corr
     out = 16 * n_times * (N * N + 2) * 2
-    if backend == "cpu":  # per-chunk feed buffers, up to 4 chunks per thread, 64 threads
-        work = 256 * 16 * (N + 1) * dmax + 24 * size // 100
+    if backend == "cpu":  # feed row buffers of 256 chunks (64 threads) and the hop work list
+        work = 256 * 32 * dmax + 24 * size // 100
     else:
         tables += 16 * N * n_up
         work = 7 * 16 * dmax * dmax + 20 * N * n_up + 20 * n_hop

@@ -7,20 +7,26 @@ blocks_kernels.BlockTables`):
     L(rho)_n = -i(H_eff rho_n - rho_n H_eff^dag) + sum_ab gamma_ab rho_{n+1}(i+b, j+a).
 
 Why it is written this way (measured on the 2-core AMD EPYC machine, k0 = 0.003, one RHS on
-a random Hermitian state, 2 threads; the previous per-block kernels in brackets): N = 9
-0.54 ms [1.0 ms], N = 12 62 ms [98 ms]; whole runs in ``benchmarks/README.md``.
+a random Hermitian state, 2 threads, fastest of several runs; the machine's timings vary by
+±30 %): N = 9 0.48 ms (first fused version 0.54 ms, per-block kernels 1.0 ms), N = 12 40 ms
+(62 ms, 98 ms); whole runs in ``benchmarks/README.md``.
 
-* Complex products as real FMAs: h*z = Re(h) z + i Im(h) z with two real accumulators
-  over the float64 view of the rows, joined once per row chunk. LLVM vectorises these
-  loops (the H_eff product in complex128 ran at ~1.0 G madd/s; real-form loops on
-  L1/L2-resident rows reached 1.9-4.8 G/s in isolation). Row slices instead of index arithmetic avoid numba's
-  negative-index wraparound checks, which had kept the loops scalar.
+* H_eff products: complex products as real FMAs, h*z = Re(h) z + i Im(h) z with two real
+  accumulators over the float64 view of the rows (joined once per row chunk), four rows per
+  pass over the accumulators. LLVM vectorises these loops (complex128 loops ran at ~1.0 G
+  madd/s). Row slices instead of index arithmetic avoid numba's negative-index wraparound
+  checks, which had kept the loops scalar.
 * Two parallel calls per RHS (H_eff products for all blocks; feed + Hermitian combination
   for all blocks) instead of two calls per block: at N = 9 the per-call overhead of the
   many array arguments was a large part of the time.
-* Feed in two stages per row i: Y(a, c) = sum_{b not in i} gamma_ab rho'(i+b, c) for every
-  site a over the column suffix reachable from j >= i (row axpys, ~2x the minimal flops
-  because all N sites a are formed), then F(i, j) = sum_{a not in j} Y(a, j+a) (gathers).
+* Feed of row i: for each site a, T(j) = sum_{b not in i} gamma_ab rho'(i+b, j+a) over the
+  states j >= i without a (site lists ``site_j``/``site_c2`` of the tables), then
+  F(i, j) += T(j). This forms only the needed (n+1)(N-n) products per element instead of
+  the N(N-n) of a full first stage over all sites a (0.52 M instead of 0.98 M complex
+  multiply-adds per RHS at N = 9); the scalar gathers are slower per product than the
+  vectorised full stage, and measured the feed went from 0.41 to 0.32 ms at N = 9, equal at
+  N = 12 and 13. Runs of consecutive columns (long for the high sites) as contiguous loops
+  were slower (1.04 vs 0.86 ms per RHS on one thread).
 * Rows are processed in blocks of RB = 8, paired (first with last) for load balance; only
   i <= j is computed and mirrored, so every block is exactly Hermitian.
 """
