@@ -78,7 +78,7 @@ def test_rhs_and_correlations_match_dense_master_equation(n):
 
 @pytest.mark.parametrize("n", [10, 11])
 def test_fused_rhs_equals_collective_jump_formulation(n):
-    """The fused numba RHS (column chunks, row blocks, complex gamma) == the array backend's.
+    """The fused numba RHS (column chunks, row blocks, site lists, complex gamma) == the array backend's.
 
     N = 10, 11 are the first sizes whose rows span several column chunks (blocks_rhs.CH) and
     whose row count is not a multiple of the row block; gamma gets a complex Hermitian part
@@ -133,22 +133,29 @@ def test_bessel_table_matches_scipy():
 def test_polygon_supports_equal_superoperator_numerical_range(k0):
     """Support lines of numerical_range_polygon == λ_max of Herm(e^{-iθ} L_n) from the dense superoperator.
 
-    L_n = -i(I⊗H - conj(H)⊗I) on vec(X) (column-major), H = H_eff,n; the polygon's formula
-    (two block-sized eigenproblems per angle) is independent of this D² x D² one.
+    H_eff = ½Σ(J − iγ)_ab σ⁺_a σ⁻_b is built on the 2^N states and restricted to manifold n;
+    L_n = -i(I⊗H - conj(H)⊗I) on vec(X) (column-major). The polygon's formula (two
+    block-sized eigenproblems per angle, tables of blocks_kernels) is independent of this.
     """
-    from nonrecip.emission.blocks_plan import _block_parts, numerical_range_polygon
+    from nonrecip.emission.blocks_plan import numerical_range_polygon
 
     N, K = 4, 12
     ds = coupling_matrices(N, k0=k0)
     J, g = ds["J"].values, ds["gamma"].values
+    Kc = J - 1j * g
+    Hfull = np.zeros((2**N, 2**N), dtype=complex)  # bit a of the index set = qubit a excited
+    for x in range(2**N):
+        for a in range(N):
+            for b in range(N):
+                if (x >> b) & 1 and not ((x ^ (1 << b)) >> a) & 1:
+                    Hfull[x ^ (1 << b) | (1 << a), x] += 0.5 * Kc[a, b]
     tab = block_tables(N)
     V = numerical_range_polygon(tab, J, g, n_angles=K)
     th = np.concatenate([np.pi * np.arange(K + 1) / K, -np.pi * np.arange(1, K) / K])
     ref = np.full(th.size, -np.inf)
     for n in range(N + 1):
-        A, B = (np.atleast_2d(np.asarray(M.todense() if hasattr(M, "todense") else M))
-                for M in _block_parts(tab, J, g, n))
-        H = A - 1j * B
+        st = [x for x in range(2**N) if bin(x).count("1") == n]
+        H = Hfull[np.ix_(st, st)]
         eye = np.eye(H.shape[0])
         L = -1j * (np.kron(eye, H) - np.kron(H.conj(), eye))
         for i, t in enumerate(th):

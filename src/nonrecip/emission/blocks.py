@@ -12,23 +12,26 @@ exactly Hermitian.
 
 Propagator: the problem is linear and autonomous, so each step applies a polynomial in L
 to the state, ρ(t+τ) = Σ_k b_k(τ) v_k, with a three-term Chebyshev recurrence on an
-ellipse around the numerical range of L (:mod:`blocks_plan`), or a Taylor series. Each
-series is stopped adaptively in the max norm (absolute, so the error does not grow with the
-state size): after the first k past the oscillatory range for which
+ellipse around a polygon holding the numerical range of every block of L (support lines at
+13 angles, :func:`~nonrecip.emission.blocks_plan.numerical_range_polygon`), or a Taylor
+series. Each series is stopped adaptively in the max norm (absolute, so the error does not
+grow with the state size): after the first k past the oscillatory range for which
 max_τ |b_k(τ)| · max(max|v_k|, max|C[v_k]|) < tol holds twice in a row. Observables are
 linear in ρ, so C(t) at every output time inside a step costs N² numbers per term (dense
 output without storing states). Memory: four states on the CPU (4·16·C(2N,N) bytes).
 
 Measured (benchmarks/emission_solver.py; closed-form couplings, a_q = 20 nm, k0 = 0.003,
-t ∈ [0, 10], 201 outputs, 2 threads, idle 2-core machine): adaptive Chebyshev needed 866 /
-1013 / 1168 right-hand sides at N = 8 / 9 / 10 against 1155 / 1284 (N = 8, 9) for the adaptive
-Taylor series (20–25 % fewer; 0.68 vs 0.84 s wall at N = 9); below N ≈ 8 the Taylor series is
-faster because its coefficients cost nothing. Using the spectrum of H_eff instead of its
-numerical range for the ellipse cut the count by ~15 % but let non-normal transients grow to
-1e9 (error 1e-5 at N = 8, k0 = 0.05), so the numerical range is used. Allowing larger terms
-than 1e3 (longer steps) saved < 10 %. Wall times: N = 9 0.68 s (QuTiP adams 1e-8: 48 s),
-N = 12 92 s; full table in ``benchmarks/README.md``, section "Emission solver". QuTiP
-``mesolve`` is the reference (``emission_dynamics(..., method="qutip")``).
+t ∈ [0, 10], 201 outputs, 2 threads, 2-core machine): adaptive Chebyshev needed 692 / 800 /
+970 right-hand sides at N = 8 / 9 / 10 against 1155 / 1284 (N = 8, 9) for the adaptive
+Taylor series. The polygon instead of the bounding rectangle of the numerical range cut the
+count at N = 9 from 1013 to 800 at the same error: the range is narrow where decay is
+weak (|Im z| ≤ 38 for Re z > −1 against W = 46), which is where e^{hz} is largest. Using
+the spectrum of H_eff instead of its numerical range cut the count by ~15 % more but let
+non-normal transients grow to 1e9 (error 1e-5 at N = 8, k0 = 0.05). Below N ≈ 8 the Taylor
+series is about as fast because its coefficients cost nothing. Wall times: N = 9 0.43 s
+(QuTiP adams 1e-8: 46 s), N = 12 75 s; full table in ``benchmarks/README.md``, section
+"Emission solver". QuTiP ``mesolve`` is the reference
+(``emission_dynamics(..., method="qutip")``).
 
 Backends: ``"cpu"`` (numba, default); ``"numpy"`` and ``"cupy"`` run the same propagator
 with array operations and the collective jump operators of γ = U diag(Γ) U† (spec E §3.1),

@@ -84,8 +84,8 @@ class BlockTables:
                 self.site_off[n * N + a + 1] = self.site_off[n * N + a] + js.size
         self.site_off[N * N + 1:] = self.site_off[N * N]
         self.site_j = np.concatenate(sj).astype(np.int32)
-        self.corr_idx = self.corr_ab = None  # built on first use (correlations)
         self.site_c2 = np.concatenate(sc).astype(np.int32)
+        self.corr_idx = self.corr_ab = None  # gather list of correlations(), built on first use
 
     def block(self, v: np.ndarray, n: int) -> np.ndarray:
         """View of block n of a flat state ``v`` as a (D_n, D_n) matrix."""

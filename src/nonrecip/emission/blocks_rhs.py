@@ -115,8 +115,9 @@ def _hop(N, dims, boff, hoff, soff, hcol, hre, him, dre, dim_, vinf, tmpf, hitem
 
 
 @nb.njit(**_PAR)
-def _feed_combine(N, dims, boff, soff, uoff, upcol, upsite, site_off, site_j, site_c2, gre, gim,
-                  vin, vinf, tmp, vout, acc, citems, alpha, beta, cshift, acoef, rowmax, nch):  # pragma: no cover
+def _feed_combine(N, dims, boff, soff, uoff, upcol, upsite, site_off, site_j, site_c2, gre,
+                  gim, vin, vinf, tmp, vout, acc, citems, alpha, beta, cshift, acoef, rowmax,
+                  nch):  # pragma: no cover
     """Feed F(rho_{n+1}) and vout/acc update on i <= j, mirrored; rowmax[i] = max_j |vout(i, j)|^2."""
     nc = citems.shape[0]
     Dmax = 0
@@ -150,7 +151,8 @@ def _feed_combine(N, dims, boff, soff, uoff, upcol, upsite, site_off, site_j, si
                     fim[:L2] = 0.0
                     for p in range(ul):
                         rows[p] = upcol[u0 + p] * W2
-                    for a in range(N if ul > 0 else 0):  # F(i, j) += sum_{b not in i} gamma_ab rho'(i+b, j+a)
+                    # F(i, j) += sum_{b not in i} gamma_ab rho'(i+b, j+a), site by site
+                    for a in range(N if ul > 0 else 0):
                         for p in range(ul):
                             cre[p] = gre[a, upsite[u0 + p]]
                             cim[p] = gim[a, upsite[u0 + p]]
