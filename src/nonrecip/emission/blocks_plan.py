@@ -34,11 +34,11 @@ _EPS = np.finfo(float).eps
 _GROWTH_MAX = 1e3  # largest series term allowed (cancellation), see plan_step
 
 
-def _extremes(A: sp.csr_matrix) -> tuple[float, float]:
-    """Smallest and largest eigenvalue of the Hermitian sparse matrix ``A`` (slightly widened)."""
+def _extremes(A) -> tuple[float, float]:
+    """Smallest and largest eigenvalue of the Hermitian (dense or sparse) matrix ``A``, slightly widened."""
     D = A.shape[0]
-    if D <= 600:
-        e = np.linalg.eigvalsh(A.toarray())
+    if isinstance(A, np.ndarray) or D <= 600:
+        e = np.linalg.eigvalsh(A if isinstance(A, np.ndarray) else A.toarray())
         lo, hi = float(e[0]), float(e[-1])
     else:  # Lanczos with full reorthogonalisation; extreme Ritz values widened by their residuals
         rng = np.random.default_rng(12345)
@@ -85,16 +85,6 @@ def _block_parts(tab, J: np.ndarray, gamma: np.ndarray, n: int):
     return out
 
 
-def _range(M) -> tuple[float, float]:
-    """Smallest and largest eigenvalue of the Hermitian (dense or sparse) matrix ``M``."""
-    if isinstance(M, np.ndarray):
-        e = np.linalg.eigvalsh(M)
-        lo, hi = float(e[0]), float(e[-1])
-        pad = 1e-7 * max(1.0, hi - lo)
-        return lo - pad, hi + pad
-    return _extremes(M)
-
-
 def numerical_range_polygon(tab, J: np.ndarray, gamma: np.ndarray, *,
                             n_angles: int = 12) -> np.ndarray:
     """Vertices (complex, counter-clockwise) of a convex polygon holding the numerical range of every L_n.
@@ -115,11 +105,11 @@ def numerical_range_polygon(tab, J: np.ndarray, gamma: np.ndarray, *,
         A, B = _block_parts(tab, J, gamma, n)
         for k in range(K // 2 + 1):  # θ = θ_k and π - θ_k from P = sA + cB, Q = sA - cB
             s, c = (1.0, 0.0) if 2 * k == K else (np.sin(th[k]), np.cos(th[k]))
-            p_lo, p_hi = _range(s * A + c * B)
+            p_lo, p_hi = _extremes(s * A + c * B)
             if k == 0:  # Q = -B
                 q_lo, q_hi = -p_hi, -p_lo
             else:  # Q = A at θ = π/2
-                q_lo, q_hi = (p_lo, p_hi) if 2 * k == K else _range(s * A - c * B)
+                q_lo, q_hi = (p_lo, p_hi) if 2 * k == K else _extremes(s * A - c * B)
             h[k] = max(h[k], q_hi - p_lo)
             h[K - k] = max(h[K - k], p_hi - q_lo)
     ang = np.concatenate([th, 2 * np.pi - th[-2:0:-1]])  # ascending in [0, 2π)
