@@ -25,10 +25,11 @@ t ∈ [0, 10], 201 outputs, 2 threads, 2-core machine): adaptive Chebyshev neede
 970 right-hand sides at N = 8 / 9 / 10 against 1155 / 1284 (N = 8, 9) for the adaptive
 Taylor series. The polygon instead of the bounding rectangle of the numerical range cut the
 count at N = 9 from 1013 to 800 at the same error: the range is narrow where decay is
-weak (|Im z| ≤ 38 for Re z > −1 against W = 46), which is where e^{hz} is largest. Using
-the spectrum of H_eff instead of its numerical range cut the count by ~15 % more but let
-non-normal transients grow to 1e9 (error 1e-5 at N = 8, k0 = 0.05). Below N ≈ 8 the Taylor
-series is about as fast because its coefficients cost nothing. Wall times: N = 9 0.43 s
+weak (|Im z| ≤ 38 for Re z > −1 against W = 46), which is where e^{hz} is largest. An
+earlier stop measured that an ellipse around the spectrum of H_eff instead of the
+rectangle cut the count by ~15 % but let non-normal transients grow to 1e9 (error 1e-5 at
+N = 8, k0 = 0.05). Below N = 7 the Taylor series is faster because its coefficients cost
+nothing (every such run takes <= 0.05 s). Wall times: N = 9 0.43 s
 (QuTiP adams 1e-8: 46 s), N = 12 75 s; full table in ``benchmarks/README.md``, section
 "Emission solver". QuTiP ``mesolve`` is the reference
 (``emission_dynamics(..., method="qutip")``).

@@ -106,10 +106,12 @@ def numerical_range_polygon(tab, J: np.ndarray, gamma: np.ndarray, *,
         for k in range(K // 2 + 1):  # θ = θ_k and π - θ_k from P = sA + cB, Q = sA - cB
             s, c = (1.0, 0.0) if 2 * k == K else (np.sin(th[k]), np.cos(th[k]))
             p_lo, p_hi = _extremes(s * A + c * B)
-            if k == 0:  # Q = -B
+            if k == 0:  # P = B, Q = -B
                 q_lo, q_hi = -p_hi, -p_lo
-            else:  # Q = A at θ = π/2
-                q_lo, q_hi = (p_lo, p_hi) if 2 * k == K else _extremes(s * A - c * B)
+            elif 2 * k == K:  # θ = π/2: P = Q = A
+                q_lo, q_hi = p_lo, p_hi
+            else:
+                q_lo, q_hi = _extremes(s * A - c * B)
             h[k] = max(h[k], q_hi - p_lo)
             h[K - k] = max(h[K - k], p_hi - q_lo)
     ang = np.concatenate([th, 2 * np.pi - th[-2:0:-1]])  # ascending in [0, 2π)

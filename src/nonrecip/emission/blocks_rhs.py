@@ -8,7 +8,7 @@ blocks_kernels.BlockTables`):
 
 Why it is written this way (measured on the 2-core AMD EPYC machine, k0 = 0.003, one RHS on
 a random Hermitian state, 2 threads, fastest of several runs; the machine's timings vary by
-±30 %): N = 9 0.48 ms (first fused version 0.54 ms, per-block kernels 1.0 ms), N = 12 40 ms
+±30 %): N = 9 0.45 ms (first fused version 0.54 ms, per-block kernels 1.0 ms), N = 12 54 ms
 (62 ms, 98 ms); whole runs in ``benchmarks/README.md``.
 
 * H_eff products: complex products as real FMAs, h*z = Re(h) z + i Im(h) z with two real
