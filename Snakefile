@@ -9,7 +9,7 @@
 import os
 import sys
 
-from nonrecip.config import ConfigError, validate_config
+from nonrecip.pipeline.config import ConfigError, validate_config
 
 
 configfile: "config/config.yaml"
@@ -36,7 +36,5 @@ rule all:
 
 
 include: "workflow/rules/emission.smk"
-include: "workflow/rules/sync_meanfield.smk"
-include: "workflow/rules/sync_finite.smk"
-include: "workflow/rules/sync_trajectories.smk"
-include: "workflow/rules/report.smk"
+include: "workflow/rules/sync.smk"
+include: "workflow/rules/claims.smk"

@@ -1,4 +1,4 @@
-"""Cost and accuracy of the full-integral couplings (``nonrecip.emission.integrals``, spec E §5.3).
+"""Cost and accuracy of the full-integral couplings (``nonrecip.emission.integrals``, docs/theory/emission.md#coupling-integral-evaluation).
 
 Usage::
 
@@ -8,10 +8,10 @@ Prints markdown tables (results are recorded in ``benchmarks/README.md``, sectio
 "Coupling integrals"):
 
 1. CPU time of one call of ``integral_couplings`` for all signed separations of an N-chain
-   (what ``coupling_matrices(method="integral")`` requests per grid point), with the node count
+   (what ``coupling_matrices(model="integral")`` requests per grid point), with the node count
    chosen by measured convergence and the change at the last doubling;
 2. accuracy against an independent nested-QUADPACK reference (QAWC at the pole, trapezoid in the
-   angle about the circle centre, no near-field split), on the validation set of spec E §5.3.
+   angle about the circle centre, no near-field split), on the validation set of docs/theory/emission.md#coupling-integral-evaluation.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def timing_table(n_sites, spacing_nm, k0s, d_nms, repeats):
 
 
 def accuracy_table():
-    print("\n### Accuracy of P(x) against the nested-QUADPACK reference (spec E §5.3 validation set)\n")
+    print("\n### Accuracy of P(x) against the nested-QUADPACK reference (docs/theory/emission.md#coupling-integral-evaluation validation set)\n")
     print("| k0 | d [nm] | x/a_q | P (this module) | relative difference | reference CPU s |")
     print("|---|---|---|---|---|---|")
     for k0 in (0.003, 0.05, 0.3):

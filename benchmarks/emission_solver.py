@@ -2,7 +2,7 @@
 
 Every case runs in its own subprocess (clean peak RSS). Setup: closed-form couplings
 (coupling_matrices, a_q = 20 nm), k0 = 0.003 by default (the most oscillatory case, |J| up to
-7 γ0; spec E §7.3), |e…e⟩, t ∈ [0, 10]/γ0 with 201 outputs. Real error = max over sites and
+7 γ0; docs/theory/solvers.md#block-error-control), |e…e⟩, t ∈ [0, 10]/γ0 with 201 outputs. Real error = max over sites and
 times of |R_α − R_α^ref|, reference = blocks at tol 1e-14 (itself checked against QuTiP
 dop853 at rtol 1e-12 for N ≤ 6).
 
@@ -34,7 +34,7 @@ def _plain_mesolve(J, g, times):
     """C_ab(t) from a textbook ``qutip.mesolve`` call (adams, rtol = atol = 1e-8, N² e_ops).
 
     Qobj operators on the 2^N space, H = ½ΣJ_ab σ⁺_a σ⁻_b and collective jumps
-    sqrt(Γ_k) Σ_b U*_bk σ⁻_b of γ = U diag(Γ) U† (spec E §3.1; channels with
+    sqrt(Γ_k) Σ_b U*_bk σ⁻_b of γ = U diag(Γ) U† (docs/theory/emission.md#master-equation; channels with
     Γ_k <= 1e-14 Γ_max dropped): how a user would write it,
     for comparison with the tuned ``emission_dynamics(method="qutip")``.
     """
@@ -62,7 +62,7 @@ def _one(method: str, n: int, k0: float, path: str) -> dict:
     times = np.linspace(0.0, 10.0, 201)
     info = {}
     if method.startswith("blocks"):
-        from nonrecip.emission.blocks import block_correlations
+        from nonrecip.emission.solvers.blocks.solver import block_correlations
 
         tol = {"blocks": 1e-12, "blocks-tight": 1e-14, "blocks-1e-10": 1e-10, "blocks-taylor": 1e-12}[method]
         scheme = "taylor" if method == "blocks-taylor" else "chebyshev"

@@ -1,4 +1,4 @@
-"""Benchmark: mean-field (κ, J) phase diagram of paper S (issue 3; spec S §7).
+"""Benchmark: mean-field (κ, J) phase diagram of paper S (issue 3; docs/theory/sync.md#phase-diagram).
 
 Times the default 200×200 grid with two initial conditions to t = 2000/Γ with the compiled
 per-point integrator (1 and 2 numba threads), against (a) a per-point ``solve_ivp`` loop and
@@ -15,7 +15,7 @@ import time
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from nonrecip.sync.meanfield import IntegratorOptions, meanfield_phase_diagram, random_initial
+from nonrecip.sync.meanfield.solver import IntegratorOptions, meanfield_phase_diagram, random_initial
 
 
 def timed(fn):
@@ -33,7 +33,7 @@ def rhs(t, x, kappa, J, w=0.5, G=1.0):
 
 
 def numpy_rk4_rate(kappa, J, n_steps=200, dt=0.025):
-    """Seconds per RK4 step of the whole grid (complex arrays, spec §7 scratch method)."""
+    """Seconds per RK4 step of the whole grid (complex arrays, docs/theory/sync.md#phase-diagram scratch method)."""
     K, JJ = [a.ravel().repeat(2) for a in np.meshgrid(kappa, J, indexing="ij")]
     Y = random_initial(K.size // 2, 0)[0].reshape(-1, 6)
     sA, sB, z = Y[:, 0] + 1j * Y[:, 1], Y[:, 2] + 1j * Y[:, 3], Y[:, 4:].T.copy()

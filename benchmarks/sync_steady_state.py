@@ -1,4 +1,4 @@
-"""Benchmark: exact steady state of paper S vs N (spec S §8.2; solver_notes.md, paper S).
+"""Benchmark: exact steady state of paper S vs N (docs/theory/sync.md#symmetric-basis; docs/theory/solvers.md#solver-design-facts, paper S).
 
 Each case runs in a fresh subprocess (single thread) so that CPU time (time.process_time) and
 peak RSS belong to that case alone. Usage:
@@ -32,7 +32,7 @@ if args["qutip"]:
     rho = qt.steadystate(L)
     val, res, dim = qt.expect(site(qt.sigmaz(), 0), rho), float("nan"), L.shape[0]
 else:
-    from nonrecip.sync.exact import exact_steady_state
+    from nonrecip.sync.symmetric.exact import exact_steady_state
     ss = exact_steady_state(N, N, micro, method=args["solver"])
     val, res, dim = ss.expect((0, 0, 1)).real, ss.residual, ss.sector.dim
 print(json.dumps(dict(N=N, dim=dim, cpu_s=time.process_time() - t0, wall_s=time.time() - w0,

@@ -1,4 +1,4 @@
-"""Benchmark: monitored trajectories of paper S (issue 5; spec S §10, §12.2, §13).
+"""Benchmark: monitored trajectories of paper S (issue 5; docs/theory/sync.md#monitored-trajectories, §12.2, §13).
 
 Trajectories per second vs N for the cumulant (K = 2) SME (numba kernel, 27 moments, all
 trajectories in one call) and the exact symmetric-space SME (sparse stacked product), at the
@@ -15,8 +15,8 @@ import time
 
 import numpy as np
 
-from nonrecip.sync import trajectories
-from nonrecip.sync.trajectories import dt_max
+from nonrecip.sync import SyncParams, trajectories
+from nonrecip.sync.monitored.trajectories import dt_max
 
 
 def timed(fn):
@@ -29,14 +29,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     args = ap.parse_args()
-    pt = dict(kappa=1.0, J=4.0)
-    trajectories(10, **pt, n_traj=2, times=[0.0, 0.1], dt=0.01, seed=0)  # numba compile
+    pt = SyncParams(kappa=1.0, J=4.0)
+    trajectories(10, pt, n_traj=2, times=[0.0, 0.1], dt=0.01, seed=0)  # numba compile
     print("cumulant K=2 SME (dt <= dt_max(N), 64 trajectories, T = 100/Gamma)")
     print(f"{'N':>6} {'dt':>7} {'cpu s':>8} {'wall s':>8} {'traj*(1/Gamma) per cpu s':>26} {'us per traj-step':>18} {'dropped':>8}")
     T = 20.0 if args.quick else 100.0
     for N, dt in [(10, 0.005), (40, 0.005), (100, 0.0025), (300, 0.002), (1000, 0.001)]:
         assert dt <= dt_max(N)
-        ds, cpu, wall = timed(lambda: trajectories(N, **pt, n_traj=64, times=np.arange(0, T + 1e-9, 1.0),
+        ds, cpu, wall = timed(lambda: trajectories(N, pt, n_traj=64, times=np.arange(0, T + 1e-9, 1.0),
                                                    dt=dt, seed=N))
         steps = 64 * T / dt
         print(f"{N:>6} {dt:>7.4f} {cpu:>8.2f} {wall:>8.2f} {64 * T / cpu:>26.0f} {1e6 * cpu / steps:>18.2f} "
@@ -45,8 +45,8 @@ def main():
     print(f"{'N':>6} {'dim':>8} {'T':>6} {'cpu s':>8} {'wall s':>8} {'traj*(1/Gamma) per cpu s':>26} {'ms per traj-step':>18}")
     for N, TT in [(3, 20.0), (6, 10.0), (8, 4.0), (10, 2.0)]:
         TT = TT / 4 if args.quick else TT
-        trajectories(N, **pt, n_traj=1, times=[0.0, 0.02], dt=0.02, seed=0, method="exact")  # build
-        ds, cpu, wall = timed(lambda: trajectories(N, **pt, n_traj=8, times=np.arange(0, TT + 1e-9, 0.5),
+        trajectories(N, pt, n_traj=1, times=[0.0, 0.02], dt=0.02, seed=0, method="exact")  # build
+        ds, cpu, wall = timed(lambda: trajectories(N, pt, n_traj=8, times=np.arange(0, TT + 1e-9, 0.5),
                                                    dt=0.02, seed=N, method="exact"))
         dim = int(ds.attrs["scheme"].split("dim ")[1].split(")")[0])
         steps = 8 * TT / 0.02

@@ -1,7 +1,7 @@
-"""Full-Hilbert-space QuTiP reference of spec S Eq. (1) + Eq. (28) (microscopic rates).
+"""Full-Hilbert-space QuTiP reference of docs/theory/sync.md Eq. (1) + Eq. (28) (microscopic rates).
 
 Independent of the package: built from qutip operators only, used by the sync finite-N tests.
-Convention (spec S §1): basis(2, 0) = |e⟩, so qutip's sigmap/sigmam/sigmaz are σ^+, σ^-, σ^z.
+Convention (docs/theory/sync.md#conventions): basis(2, 0) = |e⟩, so qutip's sigmap/sigmam/sigmaz are σ^+, σ^-, σ^z.
 """
 
 import numpy as np

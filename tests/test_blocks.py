@@ -1,4 +1,4 @@
-"""Tests of the excitation-manifold block solver (issue 6; spec E §3, §6.1, §7)."""
+"""Tests of the excitation-manifold block solver (issue 6; docs/theory/emission.md#model-conventions, §6.1, §7)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 
 from nonrecip.emission import coupling_matrices
-from nonrecip.emission.blocks import (
+from nonrecip.emission.solvers.blocks.solver import (
     MemoryLimitError,
     block_correlations,
     estimate_memory_bytes,
 )
-from nonrecip.emission.blocks_kernels import CpuOps, block_tables, correlations
-from nonrecip.emission.dynamics import emission_dynamics, rates_from_correlations
+from nonrecip.emission.solvers.blocks.kernels import CpuOps, block_tables, correlations
+from nonrecip.emission.dynamics import BlocksOptions, QutipOptions, emission_dynamics, rates_from_correlations
 
 
 def _couplings(n, k0):
@@ -35,7 +35,7 @@ def _dense_lowering(n):
 
 @pytest.mark.parametrize("n", [2, 3, 4, 5])
 def test_rhs_and_correlations_match_dense_master_equation(n):
-    """One affine RHS application equals the dense Lindbladian of spec E §3.1 on a random block state."""
+    """One affine RHS application equals the dense Lindbladian of docs/theory/emission.md#master-equation on a random block state."""
     rng = np.random.default_rng(n)
     J, g = _couplings(n, 0.01)
     J = J + np.diag(rng.normal(size=n))  # non-uniform on-site terms enter H_eff's diagonal
@@ -84,7 +84,7 @@ def test_fused_rhs_equals_collective_jump_formulation(n):
     whose row count is not a multiple of the row block; gamma gets a complex Hermitian part
     and J non-uniform diagonals so that every coefficient path is used.
     """
-    from nonrecip.emission.blocks_array import ArrayOps
+    from nonrecip.emission.solvers.blocks.array import ArrayOps
 
     rng = np.random.default_rng(n)
     J, g = _couplings(n, 0.01)
@@ -118,7 +118,7 @@ def test_bessel_table_matches_scipy():
     """Miller-recurrence tables of the planner == scipy jv / ive, including x = 0 and the tail."""
     from scipy.special import ive, jv
 
-    from nonrecip.emission.blocks_plan import bessel_table
+    from nonrecip.emission.solvers.blocks.plan import bessel_table
 
     x = np.array([0.0, 1e-3, 0.1, 1.0, 5.0, 57.0, 200.0, 500.0])
     k = np.arange(601)[:, None]
@@ -137,7 +137,7 @@ def test_polygon_supports_equal_superoperator_numerical_range(k0):
     L_n = -i(I⊗H - conj(H)⊗I) on vec(X) (column-major). The polygon's formula (two
     block-sized eigenproblems per angle, tables of blocks_kernels) is independent of this.
     """
-    from nonrecip.emission.blocks_plan import numerical_range_polygon
+    from nonrecip.emission.solvers.blocks.plan import numerical_range_polygon
 
     N, K = 4, 12
     ds = coupling_matrices(N, k0=k0)
@@ -170,7 +170,8 @@ def test_polygon_supports_equal_superoperator_numerical_range(k0):
 
 
 def _qutip_rates(J, g, times):
-    ds = emission_dynamics(J, g, times, method="qutip", ode_method="dop853", rtol=1e-11, atol=1e-12)
+    ds = emission_dynamics(J, g, times, method="qutip",
+                           options=QutipOptions(ode_method="dop853", rtol=1e-11, atol=1e-12))
     return ds["rate"].values, ds["population"].values
 
 
@@ -190,8 +191,8 @@ def test_blocks_equal_qutip(n, k0):
     assert np.abs(Rb - Rq).max() < 1e-7
     assert np.abs(np.real(np.einsum("taa->at", C)) - Pq).max() < 1e-7
     assert abs(Rq).max() > 0.1  # the comparison is not vacuous
-    # via the lead's entry point as well
-    ds = emission_dynamics(J, g, times, method="blocks", atol=1e-12)
+    # via the public entry point as well
+    ds = emission_dynamics(J, g, times, method="blocks", options=BlocksOptions(tol=1e-12))
     assert np.abs(ds["rate"].values - Rq).max() < 1e-7
 
 
@@ -207,7 +208,7 @@ def test_blocks_equal_qutip_large(n, k0):
 
 @pytest.mark.parametrize("ja", [0.9, 0.5])
 def test_unidirectional_pair(ja):
-    """N = 2 with J12 = i Ja, gamma12 = Ja (gamma^L = 0): R_1 = e^{-t} exactly (spec E §6.2)."""
+    """N = 2 with J12 = i Ja, gamma12 = Ja (gamma^L = 0): R_1 = e^{-t} exactly (docs/theory/emission.md#figure-3)."""
     J = np.array([[0, 1j * ja], [-1j * ja, 0]])
     g = np.array([[1, ja], [ja, 1]], dtype=complex)
     times = np.linspace(0.0, 6.0, 61)
@@ -220,7 +221,7 @@ def test_unidirectional_pair(ja):
 
 @pytest.mark.parametrize("n,k0", [(7, 0.003), (9, 0.3)])
 def test_trace_populations_hermiticity(n, k0):
-    """Sum of block traces stays 1; populations in [0, 1]; C Hermitian (spec E §7.1)."""
+    """Sum of block traces stays 1; populations in [0, 1]; C Hermitian (docs/theory/solvers.md#block-structure)."""
     times = np.linspace(0.0, 10.0, 101)
     J, g = _couplings(n, k0)
     C, info = block_correlations(J, g, times)
@@ -235,7 +236,7 @@ def test_trace_populations_hermiticity(n, k0):
 
 
 def test_mirror_symmetry_and_initial_slope():
-    """k0 = 0: R_a = R_{N+1-a} (spec E §3.4); dR_tot/dt(0) = sum_{a!=b}|gamma|^2 - N (§3.5)."""
+    """k0 = 0: R_a = R_{N+1-a} (docs/theory/emission.md#emission-symmetries); dR_tot/dt(0) = sum_{a!=b}|gamma|^2 - N (§3.5)."""
     n = 8
     J, g = _couplings(n, 0.0)
     times = np.linspace(0.0, 3.0, 31)

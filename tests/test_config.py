@@ -5,7 +5,7 @@ import copy
 import pytest
 import yaml
 
-from nonrecip.config import ConfigError, validate_config
+from nonrecip.pipeline.config import ConfigError, validate_config
 
 
 @pytest.fixture
@@ -15,7 +15,7 @@ def default_config(repo):
 
 def test_default_and_tiny_configs_validate(repo, schema_path, default_config):
     full = validate_config(default_config, schema_path)
-    assert full["emission"]["solver"]["ode_method"] == "adams"
+    assert full["emission"]["solver"]["qutip"]["ode_method"] == "adams"
     tiny = validate_config(yaml.safe_load((repo / "config/test/tiny.yaml").read_text()), schema_path)
     assert tiny["emission"]["sweeps"]["fig4d"]["spacing_nm"] == [20.0]  # default filled in
 
@@ -46,7 +46,7 @@ BAD = [
     (("emission", "sweeps", "fig4d", "N"), [], "emission.sweeps.fig4d.N"),
     (("emission", "sweeps", "fig4d", "k0"), [-0.1], "emission.sweeps.fig4d.k0"),
     (("emission", "sweeps", "fig4d", "spacing_nm"), [0.0], "emission.sweeps.fig4d.spacing_nm"),
-    (("emission", "coupling", "method"), "integral", "distance_nm"),  # integral needs d > 0
+    (("emission", "coupling", "model"), "integral", "distance_nm"),  # integral needs d > 0
     (("emission", "sweeps", "fig4d", "N"), [16], "emission.sweeps.fig4d.N"),  # 32 GB > max_memory_gb
     (("emission", "physics", "field_gauss"), 450.0, "emission.physics"),
     (("emission", "physics", "colour"), 1, "emission.physics.colour"),
@@ -65,10 +65,10 @@ def test_bad_values_are_rejected_naming_the_key(default_config, schema_path, pat
 def test_every_key_is_documented_and_docs_are_current(repo, schema_path):
     from jsonschema import Draft202012Validator
 
-    from nonrecip.config_docs import schema_markdown, undocumented_keys
+    from nonrecip.pipeline.config_docs import schema_markdown, undocumented_keys
 
     for file in schema_path.parent.glob("*.yaml"):
         Draft202012Validator.check_schema(yaml.safe_load(file.read_text()))
     assert undocumented_keys(schema_path) == []
     assert (repo / "config" / "README.md").read_text() == schema_markdown(schema_path), (
-        "config/README.md is stale: run `python -m nonrecip.config_docs`")
+        "config/README.md is stale: run `python -m nonrecip.pipeline.config_docs`")

@@ -1,13 +1,13 @@
-"""Coupling matrices of paper E: closed form vs spec E tables, hermiticity, PSD, scales."""
+"""Coupling matrices of paper E: closed form vs the tables of docs/theory/emission.md#closed-vs-full, hermiticity, PSD, scales."""
 
 import numpy as np
 import pytest
 
 from nonrecip.emission import UnphysicalCouplingError, coupling_matrices
-from nonrecip.emission.figures_data import burst_threshold_k0
+from nonrecip.emission import burst_threshold_k0
 from nonrecip.emission.physics import YIG
 
-# spec E §5.5, closed-form rows: element (beta + n, beta), i.e. x = +n a_q (gamma ; J)
+# docs/theory/emission.md#closed-vs-full, closed-form rows: element (beta + n, beta), i.e. x = +n a_q (gamma ; J)
 TABLE = {
     0.0: {1: (0.999, -1.82), 2: (0.996, -1.37), 4: (0.983, -0.91), 8: (0.935, -0.42)},
     0.003: {1: (0.995 + 0.086j, -1.31 - 7.10j), 2: (0.981 + 0.171j, -0.85 - 3.69j),
@@ -73,13 +73,13 @@ def test_f_J_scales_coherent_part_only():
 
 
 def test_burst_threshold_matches_spec():
-    # spec E §5.6: closed form, N = 9, a_q = 20 nm: k0,c = 0.144; 0.288 at a_q = 10 nm
+    # docs/theory/emission.md#k0-scales: closed form, N = 9, a_q = 20 nm: k0,c = 0.144; 0.288 at a_q = 10 nm
     assert burst_threshold_k0(9) == pytest.approx(0.144, abs=1e-3)
     assert burst_threshold_k0(9, spacing_nm=10.0) == pytest.approx(0.288, abs=2e-3)
 
 
 def test_initial_slope_criterion_value():
-    # spec E §3.5: dR_tot/dt(0) = 14.80 at N = 5, k0 = 0.003
+    # docs/theory/emission.md#initial-slope: dR_tot/dt(0) = 14.80 at N = 5, k0 = 0.003
     ds = coupling_matrices(5, k0=0.003)
     assert 5 * (ds.attrs["burst_criterion"] + 1) - 5 == pytest.approx(14.80, abs=0.01)
 
@@ -91,33 +91,40 @@ def test_unphysical_gamma_is_rejected_with_parameters():
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    (dict(n_sites=0, k0=0.1), "n_sites"),
-    (dict(n_sites=3, k0=0.1, spacing_nm=-1), "spacing_nm"),
-    (dict(n_sites=3, k0=0.1, method="nope"), "method"),
-    (dict(n_sites=3, k0=0.1, distance_nm=5.0), "distance_nm"),
-    (dict(n_sites=3, k0=0.1, field_gauss=500.0), "field_gauss"),
-    (dict(n_sites=3, k0=0.1, flux_capacitor=1.0), "flux_capacitor"),
+    (dict(N=0, k0=0.1), "N"),
+    (dict(N=3, k0=0.1, spacing_nm=-1), "spacing_nm"),
+    (dict(N=3, k0=0.1, model="nope"), "model"),
+    (dict(N=3, k0=0.1, distance_nm=5.0), "distance_nm"),
+    (dict(N=3, k0=0.1, film={"field_gauss": 400.0}), "film"),
+    (dict(N=3, k0=float("nan")), "k0"),
 ])
 def test_bad_input_names_the_parameter(kwargs, match):
     with pytest.raises((ValueError, TypeError), match=match):
         coupling_matrices(**kwargs)
 
 
+@pytest.mark.parametrize("overrides, match", [({"field_gauss": 500.0}, "field_gauss"),
+                                              ({"flux_capacitor": 1.0}, "flux_capacitor")])
+def test_bad_film_parameters_name_the_field(overrides, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        YIG.with_overrides(**overrides)
+
+
 def test_integral_model_tends_to_closed_form_for_gamma():
-    # spec E §5.3/§5.5: gamma is insensitive to d for k0 <~ 0.05 and exact at k0 = 0
+    # docs/theory/emission.md#coupling-integral-evaluation/§5.5: gamma is insensitive to d for k0 <~ 0.05 and exact at k0 = 0
     for k0 in (0.0, 0.003, 0.05):
         closed = coupling_matrices(6, k0=k0)["gamma"].values
-        full = coupling_matrices(6, k0=k0, method="integral", distance_nm=0.01)["gamma"].values
+        full = coupling_matrices(6, k0=k0, model="integral", distance_nm=0.01)["gamma"].values
         assert np.abs(full - closed).max() < 2e-3, k0
-    full = coupling_matrices(6, k0=0.0, method="integral", distance_nm=5.0)
+    full = coupling_matrices(6, k0=0.0, model="integral", distance_nm=5.0)
     assert np.abs(full["gamma"].values - coupling_matrices(6, k0=0.0)["gamma"].values).max() < 1e-12
 
 
 def test_integral_model_near_field_and_table_value():
-    # spec E §5.5 (corrected rounding, helper-verified): k0 = 0, d = 1 nm, n = 1: J = -16.955
-    ds = coupling_matrices(3, k0=0.0, method="integral", distance_nm=1.0)
+    # docs/theory/emission.md#closed-vs-full (corrected rounding, helper-verified): k0 = 0, d = 1 nm, n = 1: J = -16.955
+    ds = coupling_matrices(3, k0=0.0, model="integral", distance_nm=1.0)
     assert complex(ds["J"].values[1, 0]).real == pytest.approx(-16.955, abs=2e-3)
-    no_nf = coupling_matrices(3, k0=0.0, method="integral", distance_nm=1.0, include_near_field=False)
-    # the near-field term alone is about -15.2 gamma0 here (spec E §5.4)
+    no_nf = coupling_matrices(3, k0=0.0, model="integral", distance_nm=1.0, include_near_field=False)
+    # the near-field term alone is about -15.2 gamma0 here (docs/theory/emission.md#near-field)
     assert (ds["J"].values[1, 0] - no_nf["J"].values[1, 0]).real == pytest.approx(-15.19, abs=0.01)
     assert ds.attrs["quadrature_angular_nodes"] > 0

@@ -1,4 +1,4 @@
-"""Full susceptibility-integral couplings at finite NV–film distance (spec E §5.1–§5.5).
+"""Full susceptibility-integral couplings at finite NV–film distance (docs/theory/emission.md#coupling-integrals–§5.5).
 
 Every number is checked against an independent method: nested QUADPACK (QAWC at the pole) in the
 frame of the resonance-circle centre, the trapezoid on the shifted circle, the closed form
@@ -22,7 +22,7 @@ from nonrecip.emission.integrals import (
 )
 
 A_NM = 1.2  # film lattice constant a [nm]
-KAPPA_SQ = 1.496e-5  # (ω_q − Δ)/J, spec E §4
+KAPPA_SQ = 1.496e-5  # (ω_q − Δ)/J, docs/theory/emission.md#physical-parameters
 AQ = 20.0 / A_NM  # qubit spacing a_q = 20 nm in units of a
 
 
@@ -32,7 +32,7 @@ def k1_of(k0):
 
 # --------------------------------------------------------------------------- references
 def qawc_principal_value(x, k0, k1, d, n_phi=4096, epsrel=1e-11):
-    """P(x) by nested quadrature, spec E §5.3 "independent check".
+    """P(x) by nested quadrature, docs/theory/emission.md#coupling-integral-evaluation "independent check".
 
     Polar coordinates about the circle centre, k = k0x̂ + q(cos φ, sin φ): plain trapezoid in φ,
     QUADPACK QAWC (weight='cauchy') for the pole at q = k1, plain QAGS elsewhere. The full k²/Ω
@@ -66,7 +66,7 @@ def qawc_principal_value(x, k0, k1, d, n_phi=4096, epsrel=1e-11):
 
 
 def shifted_circle_resonance(x, k0, k1, d, n_phi=2**16):
-    """I_γ(x) = ½∫dφ K² e^{−2Kd} e^{i(k0 + k1 cos φ)x} on the circle centre frame (spec E §5.1)."""
+    """I_γ(x) = ½∫dφ K² e^{−2Kd} e^{i(k0 + k1 cos φ)x} on the circle centre frame (docs/theory/emission.md#coupling-integrals)."""
     phi = 2.0 * np.pi * np.arange(n_phi) / n_phi
     c = np.cos(phi)
     k2 = k0 * k0 + k1 * k1 + 2.0 * k0 * k1 * c
@@ -75,7 +75,7 @@ def shifted_circle_resonance(x, k0, k1, d, n_phi=2**16):
 
 
 def closed_form(x, k0, k1):
-    """Eqs. (48)–(49), spec E §5.2: Y0, Y1 at |x| with sgn(x) on the order-1 terms (f_J = 1)."""
+    """Eqs. (48)–(49), docs/theory/emission.md#coupling-closed-form: Y0, Y1 at |x| with sgn(x) on the order-1 terms (f_J = 1)."""
     x = np.asarray(x, float)
     c = 2.0 * k0 * k1 / (k0 * k0 + k1 * k1)
     z = k1 * np.abs(x)
@@ -94,7 +94,7 @@ def test_principal_value_matches_nested_quadpack(k0, d_nm, n):
     k1, d, x = k1_of(k0), d_nm / A_NM, n * AQ
     ref = qawc_principal_value(x, k0, k1, d)
     got = principal_value_integral(np.array([x, -x]), k0=k0, k1=k1, d=d)
-    # spec §5.3 reports 4e-10..4e-5 for its algorithm; measured here 1e-16..1e-12
+    # docs/theory/emission.md#coupling-integral-evaluation reports 4e-10..4e-5 for its algorithm; measured here 1e-16..1e-12
     assert abs(got[0] - ref) <= 1e-9 * abs(ref)
     assert abs(got[1] - np.conj(ref)) <= 1e-9 * abs(ref)
 
@@ -133,7 +133,7 @@ def test_d_to_zero_converges_linearly_to_closed_form(k0):
     for d in (0.1, 0.025):
         g, J = integral_couplings(x, k0=k0, k1=k1, d=d, include_near_field=False)
         errs.append((np.abs(g - g_closed), np.abs(J - j_closed)))
-    # ≲ 1% at d = 0.025 a (spec §5.3)
+    # ≲ 1% at d = 0.025 a (docs/theory/emission.md#coupling-integral-evaluation)
     assert np.all(errs[1][1] <= 0.01 * np.abs(j_closed))
     assert np.all(errs[1][0] <= 0.01 * np.abs(g_closed))
     ratio_g = errs[0][0] / errs[1][0]
@@ -198,7 +198,7 @@ def test_spec_table_5_5(key):
 
 @pytest.mark.parametrize(
     "k0, d_nm, expected, half_unit",
-    # spec §4 table of γ0(d)/γ0(0) = I_γ(0; d)/(π(k0² + k1²)); the spec prints 0.44 for
+    # docs/theory/emission.md#absolute-gamma0 table of γ0(d)/γ0(0) = I_γ(0; d)/(π(k0² + k1²)); the spec prints 0.44 for
     # (0.3, 1 nm): the value is 0.4348 (QUADPACK on the shifted circle agrees to 1e-14)
     [(0.0, 5.0, 0.97, 5e-3), (0.05, 5.0, 0.50, 5e-3), (0.3, 1.0, 0.43, 5e-3),
      (0.3, 5.0, 0.025, 5e-4), (0.3, 10.0, 0.0028, 5e-5)],
@@ -217,12 +217,12 @@ def test_hermiticity_mirror_and_positivity(k0, d_nm):
     g, J = integral_couplings(lags, k0=k0, k1=k1, d=d)
     assert np.max(np.abs(g - np.conj(g[::-1]))) <= 1e-15
     assert np.max(np.abs(J - np.conj(J[::-1]))) <= 1e-15 * np.max(np.abs(J))
-    # D → −D mirrors the film: couplings become complex conjugates (spec §6.3), a real check of the
+    # D → −D mirrors the film: couplings become complex conjugates (docs/theory/emission.md#figure-4), a real check of the
     # branch handling of Ei/E1 (the θ-integrand is evaluated at different points for −k0)
     gm, Jm = integral_couplings(lags, k0=-k0, k1=k1, d=d)
     assert np.max(np.abs(gm - np.conj(g))) <= 1e-12
     assert np.max(np.abs(Jm - np.conj(J))) <= 1e-12 * np.max(np.abs(J))
-    # Bochner: γ_αβ = γ(x_α − x_β) is positive semidefinite for N = 9 (spec §5.1)
+    # Bochner: γ_αβ = γ(x_α − x_β) is positive semidefinite for N = 9 (docs/theory/emission.md#coupling-integrals)
     idx = np.arange(9)
     gamma = g[(idx[:, None] - idx[None, :]) + 8]
     assert np.linalg.eigvalsh(gamma)[0] >= -1e-13

@@ -14,19 +14,20 @@ def _ds():
     return xr.Dataset(
         {"z": (("x",), np.array([1 + 2j, 3 - 1j]), {"units": "1", "long_name": "complex"})},
         coords={"x": ("x", [0.5, 1.5], {"units": "nm", "long_name": "position"})},
+        attrs={"method": "test", "method_options": "{}"},
     )
 
 
 def test_roundtrip_complex_and_provenance(tmp_path):
-    path = write_dataset(_ds(), tmp_path / "a.nc", params={"k0": 0.3, "N": [5, 7]}, solver="test",
-                         tolerances={"rtol": 1e-8})
+    ds = _ds().assign_attrs(method_options=json.dumps({"rtol": 1e-8}))
+    path = write_dataset(ds, tmp_path / "a.nc", params={"k0": 0.3, "N": [5, 7]})
     ds = read_dataset(path)
     assert np.array_equal(ds["z"].values, _ds()["z"].values)
     for key in PROVENANCE_KEYS:
         assert key in ds.attrs, key
     assert json.loads(ds.attrs["params"]) == {"N": [5, 7], "k0": 0.3}
-    assert json.loads(ds.attrs["solver_tolerances"]) == {"rtol": 1e-8}
-    assert ds.attrs["solver"] == "test"
+    assert json.loads(ds.attrs["method_options"]) == {"rtol": 1e-8}
+    assert ds.attrs["method"] == "test"
     assert "qutip" in json.loads(ds.attrs["library_versions"])
     assert len(ds.attrs["git_commit"]) in (7, 40) or ds.attrs["git_commit"] == "unknown"
 
@@ -52,3 +53,11 @@ def test_failed_write_leaves_no_file(tmp_path, monkeypatch):
         write_dataset(_ds(), target)
     assert target.read_bytes() == before  # old file intact
     assert sorted(os.listdir(tmp_path)) == ["c.nc"]  # no temp file left behind
+
+
+def test_dataset_without_method_is_refused(tmp_path):
+    """Provenance comes from the computation: a dataset that does not name its method is not written."""
+    ds = _ds()
+    del ds.attrs["method"]
+    with pytest.raises(MissingLabelError, match="method"):
+        write_dataset(ds, tmp_path / "d.nc")

@@ -1,4 +1,4 @@
-"""Cumulant expansions K = 2, 4 (spec S §8.3): exact hierarchy vs QuTiP, closure, limits."""
+"""Cumulant expansions K = 2, 4 (docs/theory/sync.md#cumulant-expansion): exact hierarchy vs QuTiP, closure, limits."""
 
 import itertools
 
@@ -8,8 +8,8 @@ import qutip as qt
 from scipy.optimize import fsolve
 
 from _sync_fullspace import full_model, moment
-from nonrecip.sync import steady_state
-from nonrecip.sync.cumulants import closure_terms, hierarchy
+from nonrecip.sync import MicroscopicRates, SyncParams, steady_state
+from nonrecip.sync.cumulants.hierarchy import closure_terms, hierarchy
 
 MICRO = dict(Gamma=0.3, kappa=0.17, J=0.4 + 0.25j, Delta=0.37, w=0.5, gamma=0.05, gamma_phi=0.03)
 
@@ -35,7 +35,7 @@ def test_hierarchy_is_exact_before_closure(K):
     L, site = full_model(NA, NB, **MICRO)
     rho = _symmetric_random_state(NA, NB)
     drho = qt.vector_to_operator(L * qt.operator_to_vector(rho))
-    model = hierarchy(K, NA, NB, MICRO)
+    model = hierarchy(K, NA, NB, MicroscopicRates(**MICRO))
     val = lambda lab: moment(rho, site, NA, lab[:3], lab[3:])  # noqa: E731
     x = np.array([val(l) for l in model.labels])
     xc = np.array([val(l) for l in model.closed])
@@ -55,15 +55,15 @@ def test_closure_is_exact_for_product_states():
         val = lambda l: (zA ** l[2] * zB ** l[5]) if l[0] == l[1] == l[3] == l[4] == 0 else 0.0  # noqa: E731
         approx = sum(c * np.prod([val(f) for f in fs]) for c, fs in closure_terms(lab))
         assert approx == pytest.approx(val(lab), abs=1e-14)
-    # and the third-order formula of spec S §8.3 literally
+    # and the third-order formula of docs/theory/sync.md#cumulant-expansion literally
     terms = {tuple(fs): c for c, fs in closure_terms((1, 1, 1, 0, 0, 0))}
     assert terms == {((0, 0, 1, 0, 0, 0), (1, 1, 0, 0, 0, 0)): 1}
 
 
 def test_k4_closer_to_exact_than_k2_at_N10():
-    ex = steady_state(10, kappa=0.5, J=0.2, method="exact")
-    k2 = steady_state(10, kappa=0.5, J=0.2, method="cumulant2")
-    k4 = steady_state(10, kappa=0.5, J=0.2, method="cumulant4")
+    ex = steady_state(10, SyncParams(kappa=0.5, J=0.2), method="exact")
+    k2 = steady_state(10, SyncParams(kappa=0.5, J=0.2), method="cumulant2")
+    k4 = steady_state(10, SyncParams(kappa=0.5, J=0.2), method="cumulant4")
     for name in ("sz_A", "sz_B", "corr_AA", "corr_BB", "corr_AB"):
         e2 = abs(complex(k2[name]) - complex(ex[name]))
         e4 = abs(complex(k4[name]) - complex(ex[name]))
@@ -73,7 +73,7 @@ def test_k4_closer_to_exact_than_k2_at_N10():
 
 
 def _meanfield_sync(kappa, J, w=0.5, Gamma=1.0):
-    """Static MF state of spec S Eq. (11) (Δ = 0, real s_A, s_B; independent solve)."""
+    """Static MF state of docs/theory/sync.md Eq. (11) (Δ = 0, real s_A, s_B; independent solve)."""
     def f(v):
         sA, sB, zA, zB = v
         return [-w / 2 * sA + zA / 2 * (Gamma * sA + (kappa - J) * sB),
@@ -87,16 +87,16 @@ def _meanfield_sync(kappa, J, w=0.5, Gamma=1.0):
 
 @pytest.mark.parametrize("method", ["cumulant2", "cumulant4"])
 def test_cumulants_tend_to_mean_field_at_N1000(method):
-    # traveling wave at κ = 0 (spec S §5.4): z = w/Γ, |s|² = w(1 − w/Γ)/2Γ, Δφ = ±π/2 ⇒ c4 = −|s|⁴
-    tw = steady_state(1000, kappa=0.0, J=0.5, method=method)
+    # traveling wave at κ = 0 (docs/theory/sync.md#mean-field-exact-results): z = w/Γ, |s|² = w(1 − w/Γ)/2Γ, Δφ = ±π/2 ⇒ c4 = −|s|⁴
+    tw = steady_state(1000, SyncParams(kappa=0.0, J=0.5), method=method)
     assert float(tw.sz_A) == pytest.approx(0.5, abs=5e-3)
     assert float(tw.corr_AA) == pytest.approx(0.125, rel=1e-2)
     assert abs(complex(tw.corr_AB)) < 1e-12
-    sync = steady_state(1000, kappa=0.5, J=0.2, method=method)
+    sync = steady_state(1000, SyncParams(kappa=0.5, J=0.2), method=method)
     mf = _meanfield_sync(0.5, 0.2)
     for name in ("sz_A", "sz_B", "corr_AA", "corr_BB", "corr_AB"):
         assert complex(sync[name]).real == pytest.approx(mf[name], rel=1e-2), name
-    if method == "cumulant4":  # c4 needs K = 4 (spec S §8.3 caveat)
+    if method == "cumulant4":  # c4 needs K = 4 (docs/theory/sync.md#cumulant-expansion caveat)
         assert complex(tw.c4).real == pytest.approx(-0.125**2, rel=0.1)
         assert complex(sync.c4).real == pytest.approx(mf["c4"], rel=3e-2)
     else:
@@ -104,9 +104,9 @@ def test_cumulants_tend_to_mean_field_at_N1000(method):
 
 
 def test_cumulants_small_N_agree_with_exact():
-    """At small N both closures are close to exact (spec S §8.4: N = 4)."""
-    ex = steady_state(4, kappa=0.0, J=0.5, method="exact")
-    k4 = steady_state(4, kappa=0.0, J=0.5, method="cumulant4")
+    """At small N both closures are close to exact (docs/theory/sync.md#finite-n-results: N = 4)."""
+    ex = steady_state(4, SyncParams(kappa=0.0, J=0.5), method="exact")
+    k4 = steady_state(4, SyncParams(kappa=0.0, J=0.5), method="cumulant4")
     assert float(k4.sz_A) == pytest.approx(float(ex.sz_A), abs=1e-3)
     assert complex(k4.c4).real == pytest.approx(complex(ex.c4).real, abs=5e-5)
     assert complex(ex.c4).real < 0

@@ -1,13 +1,13 @@
-"""Mean field of paper S in the thermodynamic limit (spec S §5.3–§7, Eqs. 11, 13–14, 29–31)."""
+"""Mean field of paper S in the thermodynamic limit (docs/theory/sync.md#mean-field-limit–§7, Eqs. 11, 13–14, 29–31)."""
 
 import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
 from nonrecip.io import check_labelled
-from nonrecip.sync import SyncParameterError
-from nonrecip.sync import meanfield_kernel as K
-from nonrecip.sync.meanfield import (
+from nonrecip.sync import SyncParameterError, SyncParams
+from nonrecip.sync.meanfield import kernel as K
+from nonrecip.sync.meanfield.solver import (
     eq31_unstable,
     incoherent_growth_rate,
     integrate_points,
@@ -15,11 +15,11 @@ from nonrecip.sync.meanfield import (
     meanfield_trajectory,
     param_rows,
 )
-from nonrecip.sync.phases import PHASE_CODES
+from nonrecip.sync.meanfield.phases import PHASE_CODES
 
 
 def _rhs_reference(t, x, kappa, J, Delta, w, Gamma, gamma, gamma_phi):
-    """Independent transcription of spec S Eq. (11) with damping and dephasing (complex form)."""
+    """Independent transcription of docs/theory/sync.md Eq. (11) with damping and dephasing (complex form)."""
     sA, sB, zA, zB = x[0] + 1j * x[1], x[2] + 1j * x[3], x[4], x[5]
     gt = w + gamma + 2 * gamma_phi
     dsA = -(1j * Delta / 2 + gt / 2) * sA + zA / 2 * (Gamma * sA + (kappa - J) * sB)
@@ -49,7 +49,7 @@ def _initial(n, seed=3):
 def test_grid_integrator_matches_solve_ivp():
     P = np.vstack([param_rows(*p) for p in POINTS])
     Y0 = _initial(len(POINTS))
-    from nonrecip.sync.meanfield import IntegratorOptions
+    from nonrecip.sync.meanfield.solver import IntegratorOptions
 
     stats, Y = integrate_points(P, Y0, t_final=60.0, early_stop=False,
                                 options=IntegratorOptions(rtol=1e-12, atol=1e-14))
@@ -64,8 +64,7 @@ def test_trajectory_matches_solve_ivp():
     for p in POINTS[2:5]:
         kappa, J, Delta, w, Gamma, gamma, gamma_phi = p
         init = (0.1 + 0.05j, -0.02 + 0.1j, 0.9, 0.7)
-        ds = meanfield_trajectory(kappa=kappa, J=J, Delta=Delta, w=w, Gamma=Gamma, gamma=gamma,
-                                  gamma_phi=gamma_phi, times=times, initial=init)
+        ds = meanfield_trajectory(SyncParams(kappa=kappa, J=J, Delta=Delta, w=w, Gamma=Gamma, gamma=gamma, gamma_phi=gamma_phi), times=times, initial=init)
         y0 = [0.1, 0.05, -0.02, 0.1, 0.9, 0.7]
         ref = solve_ivp(_rhs_reference, (0, 40), y0, method="DOP853", t_eval=times, rtol=1e-13, atol=1e-15, args=p)
         np.testing.assert_allclose(ds.s_A.values, ref.y[0] + 1j * ref.y[1], rtol=1e-9, atol=1e-11)
@@ -85,7 +84,7 @@ def test_kappa_zero_traveling_wave_exact(Gamma, J, w):
     np.testing.assert_allclose(ds.abs_s_B ** 2, s2, atol=1e-4)
     np.testing.assert_allclose(np.abs(ds.phase_difference), np.pi / 2, atol=1e-4)
     sign = np.sign(ds.phase_difference.values)
-    # ω_A > 0 ⇔ φ_A − φ_B ≈ +π/2 for J > 0 (spec §5.4); J → −J mirrors it (§6)
+    # ω_A > 0 ⇔ φ_A − φ_B ≈ +π/2 for J > 0 (docs/theory/sync.md#mean-field-exact-results); J → −J mirrors it (§6)
     np.testing.assert_allclose(ds.frequency, sign * np.sign(J) * abs(J) * w / (2 * Gamma), atol=1e-4)
     np.testing.assert_allclose(ds.frequency_B, ds.frequency, atol=1e-4)
     # the two initial conditions end in opposite chiralities (complex-conjugate TWs, Eq. 14)
@@ -115,12 +114,12 @@ def test_mirror_symmetry_exact_on_trajectories():
     """U_B(π)∘P: (κ, J) → (−κ, J) with s_A → −s_B, s_B → s_A... checked on trajectories."""
     t = np.linspace(0, 30, 31)
     sA, sB, zA, zB = 0.1 + 0.05j, -0.03 + 0.08j, 0.9, 0.6
-    a = meanfield_trajectory(kappa=0.4, J=0.9, times=t, initial=(sA, sB, zA, zB))
-    b = meanfield_trajectory(kappa=-0.4, J=0.9, times=t, initial=(-sB, sA, zB, zA))
+    a = meanfield_trajectory(SyncParams(kappa=0.4, J=0.9), times=t, initial=(sA, sB, zA, zB))
+    b = meanfield_trajectory(SyncParams(kappa=-0.4, J=0.9), times=t, initial=(-sB, sA, zB, zA))
     np.testing.assert_allclose(b.s_A.values, -a.s_B.values, atol=1e-10)
     np.testing.assert_allclose(b.s_B.values, a.s_A.values, atol=1e-10)
     np.testing.assert_allclose(b.z_A.values, a.z_B.values, atol=1e-10)
-    c = meanfield_trajectory(kappa=0.4, J=-0.9, times=t, initial=(sB, sA, zB, zA))
+    c = meanfield_trajectory(SyncParams(kappa=0.4, J=-0.9), times=t, initial=(sB, sA, zB, zA))
     np.testing.assert_allclose(c.s_A.values, a.s_B.values, atol=1e-10)
 
 
@@ -172,11 +171,11 @@ def test_pt_real_initial_data_stay_real():
     """Eq. (13): F(x*) = F(x)* for Δ = 0 and real J, so real data stay real; broken otherwise."""
     t = np.linspace(0, 200, 11)
     init = (0.1, -0.05, 0.9, 0.8)
-    ds = meanfield_trajectory(kappa=0.3, J=1.2, times=t, initial=init)
+    ds = meanfield_trajectory(SyncParams(kappa=0.3, J=1.2), times=t, initial=init)
     assert np.abs(ds.s_A.imag).max() == 0.0 and np.abs(ds.s_B.imag).max() == 0.0
     assert np.abs(ds.s_A).max() > 0.05
     for kw in ({"Delta": 0.2}, {"J": 1.2 + 0.2j}):
-        broken = meanfield_trajectory(**{"kappa": 0.3, "J": 1.2, "times": t, "initial": init, **kw})
+        broken = meanfield_trajectory(SyncParams(**{"kappa": 0.3, "J": 1.2, **kw}), times=t, initial=init)
         assert np.abs(broken.s_A.imag).max() > 1e-3
 
 
@@ -220,8 +219,8 @@ def test_parameter_errors_name_the_parameter():
     with pytest.raises(SyncParameterError, match="Gamma"):
         meanfield_phase_diagram([0.5, 1.5], 0.3)
     with pytest.raises(SyncParameterError, match="gamma_phi"):
-        meanfield_trajectory(kappa=0.1, J=0.3, gamma_phi=-1.0, times=[0, 1])
+        meanfield_trajectory(SyncParams(kappa=0.1, J=0.3, gamma_phi=-1.0), times=[0, 1])
     with pytest.raises(ValueError, match="times"):
-        meanfield_trajectory(kappa=0.1, J=0.3, times=[1, 0])
+        meanfield_trajectory(SyncParams(kappa=0.1, J=0.3), times=[1, 0])
     with pytest.raises(ValueError, match="kappa"):
         meanfield_phase_diagram(np.zeros((2, 2)), 0.3)

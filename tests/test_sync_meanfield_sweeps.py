@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 
-from nonrecip.config import ConfigError, validate_config
+from nonrecip.pipeline.config import ConfigError, validate_config
 from nonrecip.io import check_labelled
-from nonrecip.sync.meanfield_sweeps import (CHIRALITY_CLASSES, chirality_diagram, dataset_from_config,
+from nonrecip.pipeline import registry
+from nonrecip.pipeline.sweeps.sync_meanfield import (BUILDERS, CHIRALITY_CLASSES, chirality_diagram,
                                             decoherence_scan, hysteresis_sweep, kappa_threshold, threshold_scan)
 
 SCHEMA = "workflow/schemas/config.schema.yaml"
@@ -58,11 +59,13 @@ def test_config_section_defaults_checks_and_tiny_datasets():
         validate_config({"sync_meanfield": {"hysteresis_Delta": {"values": [0.5, 0.1]}}}, SCHEMA)
     with pytest.raises(ConfigError, match="unknown key"):
         validate_config({"sync_meanfield": {"phase_diagram": {"kapa": [0.1]}}}, SCHEMA)
-    common = {k: cfg[k] for k in ("Gamma", "w", "t_final", "seed")}
     small = {"phase_diagram": {"kappa": [0.5], "J": [0.2, 2.0]}, "traces": {**cfg["traces"], "t_start": 20.0, "t_end": 25.0},
              "chirality": {**cfg["chirality"], "Delta": [0.0], "J": [1.0], "t_final": 50.0},
              "hysteresis_Delta": {**cfg["hysteresis_Delta"], "values": [0.0, 0.5], "t_step": 20.0},
              "hysteresis_J_imag": {**cfg["hysteresis_J_imag"], "values": [0.0, 0.5], "t_step": 20.0},
              "threshold": {**cfg["threshold"], "kappa": [0.5]}, "decoherence": {**cfg["decoherence"], "rates": [0.1]}}
-    for kind, section in small.items():
-        check_labelled(dataset_from_config(kind, section, common))
+    full = validate_config({"sync_meanfield": {**small, "t_final": 50.0}}, SCHEMA)
+    jobs = [job for job in registry.datasets(full).values() if job.family == "sync_meanfield"]
+    assert sorted(job.name for job in jobs) == sorted(small)
+    for job in jobs:
+        check_labelled(BUILDERS[job.builder](**job.params))

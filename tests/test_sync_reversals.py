@@ -1,11 +1,11 @@
-"""Chirality-reversal detection (spec S §10) on planted signals and on cumulant trajectories."""
+"""Chirality-reversal detection (docs/theory/sync.md#monitored-trajectories) on planted signals and on cumulant trajectories."""
 
 import numpy as np
 import pytest
 import xarray as xr
 
-from nonrecip.sync import chirality_reversals, trajectories
-from nonrecip.sync.reversals import phase_distributions, traveling_wave_period
+from nonrecip.sync import SyncParams, chirality_reversals, trajectories
+from nonrecip.sync.monitored.reversals import phase_distributions, traveling_wave_period
 
 
 def _synthetic(dphi, *, omega=0.5, noise=0.0, seed=0, dt=0.1):
@@ -55,7 +55,7 @@ def test_default_window_is_one_meanfield_period_and_nan_trajectories_dropped():
     ds = _synthetic(dphi)
     ds["s_A"][1, 100] = np.nan  # a diverged trajectory
     out = chirality_reversals(ds)
-    assert out.attrs["window"] == pytest.approx(17.8, abs=0.05)  # spec S §10: κ = Γ, J = 2Γ
+    assert out.attrs["window"] == pytest.approx(17.8, abs=0.05)  # docs/theory/sync.md#monitored-trajectories: κ = Γ, J = 2Γ
     assert out.attrs["n_valid"] == 1 and int(out.n_reversals[1]) == -1
     assert traveling_wave_period(kappa=1.0, J=4.0) == pytest.approx(6.72, abs=0.01)
     with pytest.raises(ValueError, match="window"):
@@ -83,14 +83,14 @@ DEFAULT_N = [10, 20, 40, 60, 80]
 
 
 def test_reversal_rate_falls_with_N():
-    """Spec S §12.2 / Fig. S10: heterodyne, κ = Γ = 1, J = 4, window = MF period 6.72."""
+    """docs/theory/sync.md#trajectory-results / Fig. S10: heterodyne, κ = Γ = 1, J = 4, window = MF period 6.72."""
     times = np.arange(0.0, 400.0 + 1e-9, 0.2)
     rates, errs = [], []
     for N in DEFAULT_N:
-        ds = trajectories(N, kappa=1.0, J=4.0, n_traj=16, times=times, dt=0.01, seed=100 + N)
+        ds = trajectories(N, SyncParams(kappa=1.0, J=4.0), n_traj=16, times=times, dt=0.01, seed=100 + N)
         assert int(ds.diverged.sum()) <= 1  # rare closure blow-ups at dt = 0.01 (N = 80)
         r = chirality_reversals(ds, window=6.72, t_start=50.0)
         rates.append(float(r.rate))
         errs.append(float(r.rate_stderr))
     assert np.all(np.diff(rates) < 0), (rates, errs)
-    assert rates[0] > 4 * rates[-1]  # roughly exponential: 86 vs 12 per 1000/Γ in spec S §12.2
+    assert rates[0] > 4 * rates[-1]  # roughly exponential: 86 vs 12 per 1000/Γ in docs/theory/sync.md#trajectory-results

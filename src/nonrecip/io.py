@@ -4,7 +4,8 @@ Every dataset is written by :func:`write_dataset`, which
 
 * checks that every coordinate and data variable carries ``units`` and ``long_name``;
 * stamps provenance attributes (parameters as JSON, package version, git commit and dirty
-  flag, library versions, solver name and tolerances, creation time);
+  flag, library versions, creation time) beside the ``method`` and ``method_options`` that the
+  computation itself recorded in the dataset's attributes;
 * writes to a temporary file in the target directory and renames it into place, so that a
   killed job never leaves a truncated file under the final name.
 """
@@ -30,6 +31,8 @@ __all__ = [
     "check_labelled",
     "git_state",
     "MissingLabelError",
+    "method_attrs",
+    "combined_method_attrs",
 ]
 
 #: attributes every written dataset must carry
@@ -38,15 +41,15 @@ PROVENANCE_KEYS = (
     "git_commit",
     "git_dirty",
     "params",
-    "solver",
-    "solver_tolerances",
+    "method",
+    "method_options",
     "library_versions",
     "created",
 )
 
 
 class MissingLabelError(ValueError):
-    """A coordinate or variable lacks ``units`` or ``long_name``."""
+    """A coordinate or variable lacks ``units`` or ``long_name``, or the dataset lacks ``method``."""
 
 
 @lru_cache(maxsize=1)
@@ -103,22 +106,13 @@ def _jsonable(obj: Any) -> Any:
     return obj
 
 
-def provenance_attrs(
-    params: Mapping[str, Any] | None = None,
-    *,
-    solver: str = "none",
-    tolerances: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    """Build the provenance attributes stamped on every dataset.
+def provenance_attrs(params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Provenance attributes stamped on every dataset besides its own ``method``/``method_options``.
 
     Parameters
     ----------
     params
         The parameters that produced the data (a rule's ``params``), stored as JSON.
-    solver
-        Name of the numerical method (e.g. ``"qutip.mesolve/adams"``).
-    tolerances
-        Solver tolerances, stored as JSON.
     """
     from nonrecip import __version__
 
@@ -128,11 +122,29 @@ def provenance_attrs(
         "git_commit": commit,
         "git_dirty": int(dirty),
         "params": json.dumps(_jsonable(params or {}), sort_keys=True),
-        "solver": solver,
-        "solver_tolerances": json.dumps(_jsonable(tolerances or {}), sort_keys=True),
         "library_versions": _library_versions(),
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
     }
+
+
+def method_attrs(method: str, options: Mapping[str, Any]) -> dict[str, str]:
+    """The ``method`` and ``method_options`` (JSON) attributes a computation records on its result."""
+    return {"method": method, "method_options": json.dumps(_jsonable(options), sort_keys=True)}
+
+
+def combined_method_attrs(results) -> dict[str, str]:
+    """``method``/``method_options`` of a dataset assembled from several computed results.
+
+    ``method`` joins the distinct methods with ``+`` (first-use order); ``method_options`` maps
+    each method to the list of distinct option sets it ran with.
+    """
+    options: dict[str, list] = {}
+    for res in results:
+        opts = json.loads(res.attrs["method_options"])
+        seen = options.setdefault(res.attrs["method"], [])
+        if opts not in seen:
+            seen.append(opts)
+    return method_attrs("+".join(options), options)
 
 
 def check_labelled(ds: xr.Dataset) -> None:
@@ -143,6 +155,7 @@ def check_labelled(ds: xr.Dataset) -> None:
         for key in ("units", "long_name")
         if key not in var.attrs
     ]
+    missing += [f"the dataset's attribute {key!r}" for key in ("method", "method_options") if key not in ds.attrs]
     if missing:
         raise MissingLabelError("dataset variables lack attributes: " + ", ".join(missing))
 
@@ -152,20 +165,19 @@ def write_dataset(
     path: str | os.PathLike,
     *,
     params: Mapping[str, Any] | None = None,
-    solver: str | None = None,
-    tolerances: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write ``ds`` to NetCDF atomically, with provenance attributes.
 
     Parameters
     ----------
     ds
-        Dataset whose coordinates and variables all carry ``units`` and ``long_name``.
+        Dataset whose coordinates and variables all carry ``units`` and ``long_name`` and whose
+        attributes hold the ``method`` and ``method_options`` (JSON) of the computation.
     path
         Final file name. The data are first written to a temporary file in the same
         directory, flushed, and renamed over ``path``.
-    params, solver, tolerances
-        Provenance; existing provenance attributes of ``ds`` are kept unless given here.
+    params
+        The parameters that produced ``ds``; ``None`` keeps its existing ``params`` attribute.
 
     Returns
     -------
@@ -176,13 +188,7 @@ def write_dataset(
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     ds = ds.copy()
-    attrs = provenance_attrs(
-        params if params is not None else json.loads(ds.attrs.get("params", "{}")),
-        solver=solver if solver is not None else ds.attrs.get("solver", "none"),
-        tolerances=tolerances
-        if tolerances is not None
-        else json.loads(ds.attrs.get("solver_tolerances", "{}")),
-    )
+    attrs = provenance_attrs(params if params is not None else json.loads(ds.attrs.get("params", "{}")))
     ds.attrs.update(attrs)
     for name, var in ds.variables.items():  # netCDF cannot store bools
         if var.dtype == bool:

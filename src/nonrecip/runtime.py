@@ -11,7 +11,7 @@ def limit_threads(n_threads: int) -> None:
     """Pin BLAS/OpenMP and numba thread pools to ``n_threads`` (a rule's ``threads``).
 
     Without this, OpenBLAS's default threading on a 2-core machine was measured up to 100×
-    slower for small dense problems (shared/specs/solver_notes.md, platform facts).
+    slower for small dense problems (docs/theory/solvers.md#solver-design-facts, platform facts).
     """
     n_threads = max(1, int(n_threads))
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):

@@ -211,8 +211,8 @@ def test_paper_config_plans_one_slurm_job_per_chunk():
     assert proc.returncode == 0, proc.stderr[-3000:]
     import yaml
 
-    from nonrecip.config import validate_config
-    from nonrecip.emission.sweep import chunk_points, grid_points
+    from nonrecip.pipeline.config import validate_config
+    from nonrecip.pipeline.grids import chunk_points, grid_points
 
     paper = yaml.safe_load((REPO / "config" / "paper.yaml").read_text())
     emission = validate_config({"emission": paper["emission"]},

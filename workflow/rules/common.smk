@@ -1,9 +1,13 @@
-# Shared helpers of every rule file. Each rule file appends its final products to ALL_TARGETS.
+# Shared helpers of every rule file. Targets and params come from the registry
+# (nonrecip.pipeline.registry): one entry per dataset and per figure, holding exactly the
+# parameters its job uses.
 
-import json
-import os
+from nonrecip.pipeline import registry
+from nonrecip.pipeline.registry import canonical
 
 RESULTS = config["results_dir"]
+DATASETS = registry.datasets(config)
+FIGURES = registry.figures(config)
 ALL_TARGETS = []
 # every rule runs in the project environment (the package and its pinned dependencies)
 CONDA_ENV = "../../envs/environment.yaml"
@@ -14,15 +18,25 @@ def res(path):
     return f"{RESULTS}/{path}"
 
 
-def as_json(obj):
-    """Canonical JSON of a params object, so that a changed parameter reruns the rule."""
-    return json.dumps(obj, sort_keys=True)
+def dataset_file(key):
+    """NetCDF file of a registry dataset ``<family>/<name>``."""
+    return res(f"{key}.nc")
 
 
-def figure_files(name, formats, caption, category):
-    """Figure outputs ``figures/<name>.<ext>`` flagged for the HTML report with a caption.
+def figure_names(family):
+    """Names of the registry's figures of one family."""
+    return [name for name, job in FIGURES.items() if job.family == family]
 
-    ``name`` may hold a wildcard, e.g. ``"{efig}"``; the report groups figures by it.
+
+def figure_outputs(families, caption, category):
+    """Outputs ``figures/{fig}.<ext>`` of a figure rule, flagged for the HTML report.
+
+    One file per format that any figure of ``families`` is configured for.
     """
-    flagged = [res(f"figures/{name}.{ext}") for ext in formats]
-    return [report(path, caption=caption, category=category, subcategory=name) for path in flagged]
+    formats = sorted({ext for f in families for name in figure_names(f) for ext in FIGURES[name].formats})
+    paths = [res(f"figures/{{fig}}.{ext}") for ext in formats]
+    return [report(path, caption=caption, category=category, subcategory="{fig}") for path in paths]
+
+
+def figure_targets(family):
+    return [res(f"figures/{name}.{ext}") for name in figure_names(family) for ext in FIGURES[name].formats]

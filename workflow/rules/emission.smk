@@ -1,22 +1,19 @@
 # Paper E: couplings -> emission dynamics (chunks of grid points) -> aggregated sweeps -> figures.
 
-from nonrecip.emission.plots import FIGURE_INPUTS as EMISSION_FIGURE_INPUTS
-from nonrecip.emission.sweep import chunk_points, grid_points
+from nonrecip.pipeline.grids import chunk_points, grid_points
 
 EMISSION = config["emission"]
 EMISSION_CHUNKS = {
     name: chunk_points(grid_points(sweep), EMISSION["chunk_size"])
     for name, sweep in EMISSION["sweeps"].items()
 }
-EMISSION_FIGS = list(EMISSION_FIGURE_INPUTS)
-ALL_TARGETS += [res(f"figures/{fig}.{ext}") for fig in EMISSION_FIGS for ext in EMISSION["figures"]["format"]]
+ALL_TARGETS += figure_targets("emission")
 ALL_TARGETS += [res(f"emission/{name}.nc") for name in EMISSION["sweeps"]]
 
 
 wildcard_constraints:
     sweep="|".join(EMISSION["sweeps"]),
     chunk="[0-9]+",
-    efig="|".join(EMISSION_FIGURE_INPUTS),
 
 
 rule emission_couplings:
@@ -24,9 +21,9 @@ rule emission_couplings:
     output: res("emission/{sweep}/couplings_{chunk}.nc")
     log: res("logs/emission/{sweep}/couplings_{chunk}.log")
     params:
-        points=lambda wc: EMISSION_CHUNKS[wc.sweep][int(wc.chunk)],
-        coupling=EMISSION["coupling"],
-        physics=EMISSION["physics"],
+        points=lambda wc: canonical(EMISSION_CHUNKS[wc.sweep][int(wc.chunk)]),
+        coupling=canonical(EMISSION["coupling"]),
+        physics=canonical(EMISSION["physics"]),
     threads: 1
     conda: CONDA_ENV
     resources: mem_mb=1000, runtime=30
@@ -39,8 +36,8 @@ rule emission_dynamics:
     output: res("emission/{sweep}/dynamics_{chunk}.nc")
     log: res("logs/emission/{sweep}/dynamics_{chunk}.log")
     params:
-        sweep=lambda wc: EMISSION["sweeps"][wc.sweep],
-        solver=EMISSION["solver"],
+        times=lambda wc: {k: EMISSION["sweeps"][wc.sweep][k] for k in ("n_times", "t_max")},
+        solver=canonical(EMISSION["solver"]),
     threads: 1
     conda: CONDA_ENV
     resources: mem_mb=4000, runtime=120
@@ -52,7 +49,7 @@ rule emission_aggregate:
     input: lambda wc: [res(f"emission/{wc.sweep}/dynamics_{i}.nc") for i in range(len(EMISSION_CHUNKS[wc.sweep]))]
     output: res("emission/{sweep}.nc")
     log: res("logs/emission/{sweep}/aggregate.log")
-    params: sweep=lambda wc: EMISSION["sweeps"][wc.sweep]
+    params: sweep=lambda wc: canonical(EMISSION["sweeps"][wc.sweep])
     threads: 1
     conda: CONDA_ENV
     resources: mem_mb=2000, runtime=10
@@ -61,9 +58,9 @@ rule emission_aggregate:
 
 rule emission_fig3_data:
     message: "Fig. E3 data: two qubits, closed equations and QuTiP"
-    output: res("emission/fig3.nc")
+    output: dataset_file("emission/fig3")
     log: res("logs/emission/fig3.log")
-    params: fig3=EMISSION["fig3"]
+    params: kwargs=DATASETS["emission/fig3"].params
     threads: 1
     conda: CONDA_ENV
     resources: mem_mb=1000, runtime=10
@@ -71,18 +68,18 @@ rule emission_fig3_data:
 
 
 rule emission_figure:
-    message: "paper E figure {wildcards.efig}"
-    input: unpack(lambda wc: {key: res(f"emission/{key}.nc") for key in EMISSION_FIGURE_INPUTS[wc.efig]})
-    output: figure_files("{efig}", EMISSION["figures"]["format"], "../report/emission.rst", "Paper E")
-    log: res("logs/emission/figure_{efig}.log")
+    message: "paper E figure {wildcards.fig}"
+    input: lambda wc: [dataset_file(key) for key in FIGURES[wc.fig].inputs]
+    output: figure_outputs(["emission"], "../report/emission.rst", "Paper E")
+    log: res("logs/figures/{fig}.log")
     params:
-        figures=EMISSION["figures"],
-        physics=EMISSION["physics"],
-        outdir=lambda wildcards, output: os.path.dirname(output[0]),
+        family="emission",
+        kwargs=lambda wc: FIGURES[wc.fig].params,
+    wildcard_constraints: fig="|".join(figure_names("emission"))
     threads: 1
     conda: CONDA_ENV
     resources: mem_mb=2000, runtime=10
-    script: "../scripts/emission_figure.py"
+    script: "../scripts/figure.py"
 
 
 localrules: all, emission_aggregate, emission_fig3_data, emission_figure

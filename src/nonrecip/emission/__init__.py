@@ -1,17 +1,36 @@
 """Paper E: cooperative non-reciprocal emission of N qubits above a chiral magnetic film.
 
-Conventions and verified numbers: ``shared/specs/emission_model.md`` ("spec E").
+Theory and conventions: docs/theory/emission.md; numerical methods: docs/theory/solvers.md.
+
+Public API
+----------
+coupling_matrices(N, *, k0, spacing_nm, distance_nm, model, film, f_J, ...) -> Dataset (J, gamma)
+emission_dynamics(J, gamma, times, *, method, options) -> Dataset (rate, population, delta, rate_total)
+pair_emission_rates(J_a, gamma_s, times) -> array: closed two-qubit equations
+FilmParameters, YIG: the film and NV model; BlocksOptions, QutipOptions, PairOptions: method options
 """
 
-from nonrecip.emission.couplings import UnphysicalCouplingError, closed_form_couplings, coupling_matrices
-from nonrecip.emission.dynamics import emission_dynamics, pair_emission_rates
+from nonrecip.emission.analysis import burst_threshold_k0, emission_summary, lambda1_curve
+from nonrecip.emission.couplings import (COUPLING_MODELS, UnphysicalCouplingError, closed_form_couplings,
+                                         coupling_matrices)
+from nonrecip.emission.dynamics import (EMISSION_METHODS, BlocksOptions, PairOptions, QutipOptions, SolverFailure,
+                                        emission_dynamics, pair_emission_rates)
 from nonrecip.emission.physics import YIG, FilmParameters
 
 __all__ = [
     "coupling_matrices",
     "closed_form_couplings",
+    "COUPLING_MODELS",
     "emission_dynamics",
+    "EMISSION_METHODS",
+    "BlocksOptions",
+    "QutipOptions",
+    "PairOptions",
+    "SolverFailure",
     "pair_emission_rates",
+    "emission_summary",
+    "burst_threshold_k0",
+    "lambda1_curve",
     "UnphysicalCouplingError",
     "FilmParameters",
     "YIG",

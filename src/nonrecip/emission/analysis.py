@@ -1,11 +1,15 @@
-"""Scalar summaries of emission time series (spec E §8, "store per grid point")."""
+"""Scalar summaries of emission time series (docs/theory/emission.md#sweeps-and-outputs, "store per grid point")."""
 
 from __future__ import annotations
 
 import numpy as np
 import xarray as xr
+from scipy.optimize import brentq
 
-__all__ = ["emission_summary", "SUMMARY_ATTRS"]
+from nonrecip.emission.couplings import coupling_matrices
+from nonrecip.emission.physics import YIG, FilmParameters
+
+__all__ = ["emission_summary", "SUMMARY_ATTRS", "burst_threshold_k0", "lambda1_curve"]
 
 #: units and long names of the summary variables
 SUMMARY_ATTRS = {
@@ -49,3 +53,22 @@ def emission_summary(dyn: xr.Dataset) -> dict[str, float]:
         "remaining_excitation": float(dyn["population"].values[:, -1].sum()) if "population" in dyn else np.nan,
     }
     return out
+
+
+def burst_threshold_k0(N: int, *, spacing_nm: float = 20.0, k0_bracket=(0.01, 2.0), film: FilmParameters = YIG) -> float:
+    """k0,c where the closed-form burst criterion (1/N)Σ_{α≠β}|γ_αβ|² − 1 changes sign (docs/theory/emission.md#burst-criterion).
+
+    Returns NaN if the criterion has no sign change in the bracket.
+    """
+    def crit(k0):
+        return coupling_matrices(N, k0=k0, spacing_nm=spacing_nm, film=film).attrs["burst_criterion"]
+
+    lo, hi = k0_bracket
+    if crit(lo) * crit(hi) > 0:
+        return float("nan")
+    return float(brentq(crit, lo, hi, xtol=1e-6))
+
+
+def lambda1_curve(k0, *, film: FilmParameters = YIG) -> np.ndarray:
+    """λ1(k0) = a/√(k0² + κ²) [nm] (Fig. 4a)."""
+    return np.array([film.scales(float(k)).lambda1_nm for k in np.atleast_1d(k0)])

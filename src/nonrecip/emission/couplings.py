@@ -1,13 +1,13 @@
 """Coherent (J_αβ) and dissipative (γ_αβ) coupling matrices of N qubits above a chiral film.
 
-Two models (spec E §5):
+Two models (``model=``, docs/theory/emission.md#couplings):
 
-* ``"bessel"`` — the closed form, paper E Eqs. (48)–(49), the d → 0 limit of the integrals;
+* ``"closed_form"`` — the closed form, paper E Eqs. (48)–(49), the d → 0 limit of the integrals;
 * ``"integral"`` — the full susceptibility integrals at finite NV–film distance d
   (Eqs. 37–40 with 43, 46 and the sign-corrected Eq. 47), see :mod:`nonrecip.emission.integrals`.
 
 Both are returned normalised by γ0 = γ_αα. The coherent coupling carries the factor f_J of
-spec E §0.5: f_J = 1 (default) is Eqs. (2)+(49); f_J = ½ is the literal Eqs. (37)–(38).
+docs/theory/emission.md#coupling-fj-factor: f_J = 1 (default) is Eqs. (2)+(49); f_J = ½ is the literal Eqs. (37)–(38).
 """
 
 from __future__ import annotations
@@ -20,12 +20,7 @@ from scipy import special
 
 from nonrecip.emission.physics import YIG, FilmParameters
 
-__all__ = ["coupling_matrices", "closed_form_couplings", "UnphysicalCouplingError", "COUPLING_METHODS"]
-
-COUPLING_METHODS = ("bessel", "integral")
-
-#: default NV–film distance of each coupling model [nm] (spec E §2)
-DEFAULT_DISTANCE_NM = {"bessel": 0.0, "integral": 1.0}
+__all__ = ["coupling_matrices", "closed_form_couplings", "UnphysicalCouplingError", "COUPLING_MODELS"]
 
 
 class UnphysicalCouplingError(ValueError):
@@ -39,7 +34,7 @@ def closed_form_couplings(x, *, k0: float, k1: float, f_J: float = 1.0):
     J/γ0 = f_J e^{ik0x}[Y0(k1|x|) + i c sgn(x) Y1(k1|x|)],  J(0) := 0,
 
     with c = 2k0k1/(k0²+k1²). Y0, Y1 are evaluated at |x| with an explicit sgn(x) on the
-    order-1 terms (spec E §5.2; the paper's Y1(x/λ1) is undefined for x < 0).
+    order-1 terms (docs/theory/emission.md#coupling-closed-form; the paper's Y1(x/λ1) is undefined for x < 0).
 
     Returns
     -------
@@ -59,43 +54,68 @@ def closed_form_couplings(x, *, k0: float, k1: float, f_J: float = 1.0):
     return gamma, J
 
 
+def _closed_form_lags(lags, *, k0, k1, f_J, film, distance_nm, include_near_field):
+    """Closed form at the distinct separations; γ0 needs no distance weight (d → 0)."""
+    gamma, J = closed_form_couplings(lags, k0=k0, k1=k1, f_J=f_J)
+    return gamma, J, 1.0, {}
+
+
+def _integral_lags(lags, *, k0, k1, f_J, film, distance_nm, include_near_field):
+    """Full susceptibility integrals at finite d; γ0 weighted by I_γ(0; d)/I_γ(0; 0)."""
+    from nonrecip.emission.integrals import integral_couplings
+
+    gamma, J, info = integral_couplings(
+        lags, k0=k0, k1=k1, d=distance_nm / film.lattice_nm, f_J=f_J,
+        include_near_field=include_near_field, return_info=True,
+    )
+    weight = float(info["gamma0_integral"]) / (math.pi * (k0 * k0 + k1 ** 2))
+    return gamma, J, weight, info
+
+
+#: coupling model -> implementation at the distinct separations (units of a)
+COUPLING_MODELS = {"closed_form": _closed_form_lags, "integral": _integral_lags}
+
+#: default NV–film distance of each coupling model [nm]
+DEFAULT_DISTANCE_NM = {"closed_form": 0.0, "integral": 1.0}
+
+
 def coupling_matrices(
-    n_sites: int,
+    N: int,
     *,
     k0: float,
     spacing_nm: float = 20.0,
     distance_nm: float | None = None,
-    method: str = "bessel",
+    model: str = "closed_form",
+    film: FilmParameters = YIG,
     f_J: float = 1.0,
     include_near_field: bool = True,
     psd_tolerance: float = 1e-10,
-    **physical_overrides,
 ) -> xr.Dataset:
-    """Coupling matrices J/γ0 and γ/γ0 of ``n_sites`` qubits in a chain (paper E Eqs. 2–3, 48–49).
+    """Coupling matrices J/γ0 and γ/γ0 of ``N`` qubits in a chain (paper E Eqs. 2–3, 48–49).
 
     Qubit α sits at x_α = (α − 1)·a_q; x_αβ = x_α − x_β (α = 1 is the leftmost qubit).
 
     Parameters
     ----------
-    n_sites : int
+    N : int
         Number of qubits N ≥ 1.
     k0 : float
         Bath non-reciprocity k0 = D/J in units of 1/a (k0 < 0 mirrors the pattern).
     spacing_nm : float
         Qubit spacing a_q [nm].
     distance_nm : float, optional
-        NV–film distance d [nm]. ``None`` takes the model's default: 0 for ``"bessel"`` (the
-        closed form is the d → 0 limit; a non-zero value is refused), 1 nm for ``"integral"``.
-    method : {"bessel", "integral"}
-        Closed form (Eqs. 48–49) or full susceptibility integrals (spec E §5.3).
+        NV–film distance d [nm]. ``None`` takes the model's default: 0 for ``"closed_form"``
+        (the d → 0 limit; a non-zero value is refused), 1 nm for ``"integral"``.
+    model : {"closed_form", "integral"}
+        Closed form (Eqs. 48–49) or the full susceptibility integrals at finite d.
+    film : FilmParameters
+        The magnetic film and NV parameters (default :data:`~nonrecip.emission.physics.YIG`).
     f_J : float
-        Factor of the coherent coupling (spec E §0.5): 1 = Eqs. (2)+(49), ½ = Eqs. (37)–(38).
+        Factor of the coherent coupling: 1 = Eqs. (2)+(49), ½ = Eqs. (37)–(38).
     include_near_field : bool
-        ``"integral"`` only: keep the non-resonant near-field term P_nf (spec E §5.4).
+        ``"integral"`` only: keep the non-resonant near-field term P_nf.
     psd_tolerance : float
         γ is rejected when its smallest eigenvalue is below ``-psd_tolerance``·N.
-    **physical_overrides
-        Fields of :class:`~nonrecip.emission.physics.FilmParameters` (e.g. ``field_gauss``).
 
     Returns
     -------
@@ -109,58 +129,50 @@ def coupling_matrices(
     UnphysicalCouplingError
         If γ is not positive semidefinite beyond round-off; the message names the parameters.
     """
-    n_sites = int(n_sites)
-    if n_sites < 1:
-        raise ValueError(f"n_sites must be >= 1, got {n_sites}")
-    if method not in COUPLING_METHODS:
-        raise ValueError(f"method must be one of {COUPLING_METHODS}, got {method!r}")
+    if isinstance(N, bool) or int(N) != N or N < 1:
+        raise ValueError(f"N must be an integer >= 1, got {N!r}")
+    N = int(N)
+    if model not in COUPLING_MODELS:
+        raise ValueError(f"model must be one of {tuple(COUPLING_MODELS)}, got {model!r}")
+    if not isinstance(film, FilmParameters):
+        raise TypeError(f"film must be a FilmParameters, got {type(film).__name__}")
+    if not math.isfinite(k0):
+        raise ValueError(f"k0 must be finite, got {k0}")
     if not (math.isfinite(spacing_nm) and spacing_nm > 0):
         raise ValueError(f"spacing_nm must be > 0, got {spacing_nm}")
     if f_J < 0 or not math.isfinite(f_J):
         raise ValueError(f"f_J must be finite and >= 0, got {f_J}")
     if distance_nm is None:
-        distance_nm = DEFAULT_DISTANCE_NM[method]
-    if method == "bessel" and distance_nm != 0:
+        distance_nm = DEFAULT_DISTANCE_NM[model]
+    if model == "closed_form" and distance_nm != 0:
         raise ValueError(
-            f"distance_nm={distance_nm}: the closed form (method='bessel') is the d -> 0 limit; "
-            "use method='integral' for a finite NV-film distance"
+            f"distance_nm={distance_nm}: the closed form (model='closed_form') is the d -> 0 limit; "
+            "use model='integral' for a finite NV-film distance"
         )
-    if method == "integral" and not distance_nm > 0:
-        raise ValueError(f"distance_nm must be > 0 for method='integral', got {distance_nm}")
+    if model == "integral" and not distance_nm > 0:
+        raise ValueError(f"distance_nm must be > 0 for model='integral', got {distance_nm}")
 
-    film = YIG.with_overrides(**physical_overrides) if physical_overrides else YIG
     scales = film.scales(k0)
     a = film.lattice_nm
-    position = spacing_nm * np.arange(n_sites)
-    sep = (np.arange(n_sites)[:, None] - np.arange(n_sites)[None, :]) * (spacing_nm / a)
-    lags = np.arange(-(n_sites - 1), n_sites) * (spacing_nm / a)  # distinct separations
-
-    info = {}
-    if method == "bessel":
-        g_lag, j_lag = closed_form_couplings(lags, k0=k0, k1=scales.k1, f_J=f_J)
-        weight = 1.0
-    else:
-        from nonrecip.emission.integrals import integral_couplings
-
-        g_lag, j_lag, info = integral_couplings(
-            lags, k0=k0, k1=scales.k1, d=distance_nm / a, f_J=f_J,
-            include_near_field=include_near_field, return_info=True,
-        )
-        # d-weight of gamma0: I_gamma(0; d) / I_gamma(0; 0) (spec E §4)
-        weight = float(info["gamma0_integral"]) / (math.pi * (k0 * k0 + scales.k1 ** 2))
-    index = np.rint(sep / (spacing_nm / a)).astype(int) + (n_sites - 1)
+    position = spacing_nm * np.arange(N)
+    sep = (np.arange(N)[:, None] - np.arange(N)[None, :]) * (spacing_nm / a)
+    lags = np.arange(-(N - 1), N) * (spacing_nm / a)  # distinct separations
+    g_lag, j_lag, weight, info = COUPLING_MODELS[model](
+        lags, k0=k0, k1=scales.k1, f_J=f_J, film=film, distance_nm=distance_nm,
+        include_near_field=include_near_field)
+    index = np.rint(sep / (spacing_nm / a)).astype(int) + (N - 1)
     gamma = g_lag[index]
     J = j_lag[index]
 
     eig = np.linalg.eigvalsh(gamma)
-    if eig[0] < -psd_tolerance * n_sites:
+    if eig[0] < -psd_tolerance * N:
         raise UnphysicalCouplingError(
             f"gamma is not positive semidefinite (min eigenvalue {eig[0]:.3e}) for "
-            f"N={n_sites}, k0={k0}, spacing_nm={spacing_nm}, distance_nm={distance_nm}, "
-            f"method={method!r}, f_J={f_J}"
+            f"N={N}, k0={k0}, spacing_nm={spacing_nm}, distance_nm={distance_nm}, "
+            f"model={model!r}, f_J={f_J}"
         )
     offdiag = np.abs(gamma) ** 2
-    burst = (offdiag.sum() - np.trace(offdiag)) / n_sites - 1.0
+    burst = (offdiag.sum() - np.trace(offdiag)) / N - 1.0
 
     gamma0_hz = film.gamma0_reference_hz * (k0 * k0 + scales.k1 ** 2) / film.kappa_sq * weight
     site_attrs = {"units": "1", "long_name": "qubit index (1 = leftmost)"}
@@ -172,12 +184,12 @@ def coupling_matrices(
             "position": (("alpha",), position, {"units": "nm", "long_name": "qubit position x_alpha"}),
         },
         coords={
-            "alpha": ("alpha", np.arange(1, n_sites + 1), site_attrs),
-            "beta": ("beta", np.arange(1, n_sites + 1), site_attrs),
-            "mode": ("mode", np.arange(1, n_sites + 1), {"units": "1", "long_name": "collective mode index (ascending rate)"}),
+            "alpha": ("alpha", np.arange(1, N + 1), site_attrs),
+            "beta": ("beta", np.arange(1, N + 1), site_attrs),
+            "mode": ("mode", np.arange(1, N + 1), {"units": "1", "long_name": "collective mode index (ascending rate)"}),
         },
         attrs={
-            "n_sites": n_sites,
+            "N": N,
             "k0": k0,
             "k1": scales.k1,
             "kappa_sq": scales.kappa_sq,
@@ -186,13 +198,13 @@ def coupling_matrices(
             "nonreciprocity": scales.nonreciprocity,
             "spacing_nm": spacing_nm,
             "distance_nm": distance_nm,
-            "coupling_method": method,
+            "coupling_model": model,
             "f_J": f_J,
             "include_near_field": int(include_near_field),
             "gamma0_hz": gamma0_hz,
-            "gamma0_hz_note": "order-of-magnitude estimate (spec E §4, UNVERIFIED); all results are normalised by gamma0",
+            "gamma0_hz_note": "order-of-magnitude estimate (docs/theory/emission.md#physical-parameters, UNVERIFIED); all results are normalised by gamma0",
             "burst_criterion": burst,
-            "burst_criterion_note": "(1/N) sum_{a!=b} |gamma_ab|^2 - 1 > 0 <=> R_tot rises at t=0+ (spec E §3.5-3.6)",
+            "burst_criterion_note": "(1/N) sum_{a!=b} |gamma_ab|^2 - 1 > 0 <=> R_tot rises at t=0+ (docs/theory/emission.md#initial-slope, #burst-criterion)",
             "min_gamma_eigenvalue": float(eig[0]),
             **{f"quadrature_{k}": v for k, v in info.items()},
         },

@@ -1,4 +1,4 @@
-"""Full susceptibility-integral couplings at a finite NV–film distance d (spec E §5.1, §5.3, §5.4).
+"""Full susceptibility-integral couplings at a finite NV–film distance d (docs/theory/emission.md#coupling-integrals, §5.3, §5.4).
 
 Paper E Eqs. (37)–(40) with (43), (46) and the sign-corrected Eq. (47),
 Ω(k) = (k − k0x̂)² − k1², reduce to two functions of the separation x (units of a):
@@ -7,9 +7,9 @@ Paper E Eqs. (37)–(40) with (43), (46) and the sign-corrected Eq. (47),
     P(x)   = P.V.∫d²k k² e^{−2kd} e^{ik_x x} / Ω  =  P_nf(x) + P2(x)   (coherent part)
     P_nf(x) = ∫d²k e^{−2kd} e^{ik·r} = 4πd / (x² + 4d²)^{3/2}           (near field, exact)
 
-and γ/γ0 = I_γ(x)/I_γ(0), J/γ0 = −f_J P(x)/(π I_γ(0)) (spec E §5.1).
+and γ/γ0 = I_γ(x)/I_γ(0), J/γ0 = −f_J P(x)/(π I_γ(0)) (docs/theory/emission.md#coupling-integrals).
 
-Algorithm (faster and more accurate than the q-quadrature + Bessel series of spec E §5.3)
+Algorithm (faster and more accurate than the q-quadrature + Bessel series of docs/theory/emission.md#coupling-integral-evaluation)
 -----------------------------------------------------------------------------------------
 Polar coordinates k = k(cos θ, sin θ) about k = 0 (not about the circle centre k0x̂). With
 c = cos θ, s = 2d − i x c and κ² = k1² − k0² > 0, the resonance denominator along each ray,
@@ -27,12 +27,12 @@ The 1/s² term integrates over θ to P_nf exactly, so only P2 is integrated nume
 nearest complex singularities sit at Im θ ≈ asinh(2d/x) (s = 0, weak log/pole) and
 Im θ ≈ asinh(κ/|k0|) (k₊ = k₋). Parametrising the resonance circle by θ also resolves the arc
 of the circle that passes within k1 − |k0| ≈ κ²/(2|k0|) of the cone point k = 0 of e^{−2kd},
-where the trapezoid on the shifted circle (spec §5.3 M rule) converges only algebraically.
+where the trapezoid on the shifted circle (docs/theory/emission.md#coupling-integral-evaluation M rule) converges only algebraically.
 
 Nodes are chosen by measured convergence: nested trapezoid rules on θ ∈ [0, π] (the integrands
 depend on cos θ only) are doubled until the normalised couplings change by less than ``tol``.
 The separations are evaluated together as one (x, θ) array; negative separations are the
-complex conjugates of positive ones (f(−x) = f(x)*, spec E §3.2), exactly by construction.
+complex conjugates of positive ones (f(−x) = f(x)*, docs/theory/emission.md#hermiticity), exactly by construction.
 Written here rather than taken from a library because no library evaluates these integrals;
 measured cost and accuracy: ``benchmarks/coupling_integrals.py`` and ``benchmarks/README.md``.
 """
@@ -240,7 +240,7 @@ def _unique_abs(x):
 
 
 def resonance_integral(x, *, k0, k1, d, tol=DEFAULT_TOL, return_info=False):
-    """I_γ(x) of spec E §5.1: the δ(Ω) part of Eq. (43)+(46), dissipative couplings ∝ I_γ.
+    """I_γ(x) of docs/theory/emission.md#coupling-integrals: the δ(Ω) part of Eq. (43)+(46), dissipative couplings ∝ I_γ.
 
     I_γ(x) = ∫d²k k² e^{−2kd} δ(Ω(k)) e^{ik_x x}, Ω = (k − k0x̂)² − k1² (Eq. 47, sign corrected).
     Trapezoid on the resonance circle, parametrised by the polar angle about k = 0 (geometric
@@ -274,7 +274,7 @@ def resonance_integral(x, *, k0, k1, d, tol=DEFAULT_TOL, return_info=False):
 
 
 def near_field_integral(x, *, d):
-    """P_nf(x) = ∫d²k e^{−2kd} e^{ik·r} = 4πd/(x² + 4d²)^{3/2} (spec E §5.3–5.4, exact).
+    """P_nf(x) = ∫d²k e^{−2kd} e^{ik·r} = 4πd/(x² + 4d²)^{3/2} (docs/theory/emission.md#coupling-integral-evaluation–5.4, exact).
 
     The non-resonant (static) part of the principal-value integral, x and d in units of a.
     """
@@ -284,7 +284,7 @@ def near_field_integral(x, *, d):
 
 def principal_value_integral(x, *, k0, k1, d, include_near_field=True, tol=DEFAULT_TOL,
                              return_info=False):
-    """P(x) = P.V.∫d²k k² e^{−2kd} e^{ik_x x}/Ω(k) of spec E §5.1 (coherent couplings ∝ P).
+    """P(x) = P.V.∫d²k k² e^{−2kd} e^{ik_x x}/Ω(k) of docs/theory/emission.md#coupling-integrals (coherent couplings ∝ P).
 
     Returns P_nf + P2 (or P2 alone if ``include_near_field`` is False), complex, shape of x,
     P(−x) = P(x)*. Arguments as :func:`resonance_integral`.
@@ -302,11 +302,11 @@ def principal_value_integral(x, *, k0, k1, d, include_near_field=True, tol=DEFAU
 
 def integral_couplings(x, *, k0, k1, d, f_J=1.0, include_near_field=True, tol=DEFAULT_TOL,
                        return_info=False):
-    """Normalised full-integral couplings γ/γ0 and J/γ0 at signed separations x (spec E §5.1–5.4).
+    """Normalised full-integral couplings γ/γ0 and J/γ0 at signed separations x (docs/theory/emission.md#coupling-integrals–5.4).
 
     γ/γ0 = I_γ(x)/I_γ(0) and J/γ0 = −f_J P(x)/(π I_γ(0)) with P = P_nf + P2 (paper E Eqs. 37–40,
     43, 46, sign-corrected 47; f_J = 1 is Eqs. (2)+(49), f_J = ½ the literal Eqs. (37)–(38),
-    spec E §0.5). At x = 0: γ = 1 and J := 0 (a uniform on-site term has no effect, spec §3.4).
+    docs/theory/emission.md#coupling-fj-factor). At x = 0: γ = 1 and J := 0 (a uniform on-site term has no effect, docs/theory/emission.md#emission-symmetries).
 
     Parameters
     ----------
@@ -317,9 +317,9 @@ def integral_couplings(x, *, k0, k1, d, f_J=1.0, include_near_field=True, tol=DE
     d : float
         NV–film distance in units of a (> 0; d → 0 is the closed form, Eqs. 48–49).
     f_J : float
-        Prefactor of the coherent part (spec E §0.5).
+        Prefactor of the coherent part (docs/theory/emission.md#coupling-fj-factor).
     include_near_field : bool
-        False drops P_nf (the "full minus P_nf" variant, spec E §5.4, §8).
+        False drops P_nf (the "full minus P_nf" variant, docs/theory/emission.md#near-field, §8).
     tol : float
         Convergence tolerance: the last doubling of the angular nodes changed γ/γ0 by at most
         ``tol`` and J/γ0 by at most ``tol·max(1, max|J/γ0|)``.

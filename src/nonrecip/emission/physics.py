@@ -1,4 +1,4 @@
-"""Physical parameters of the NV-over-chiral-magnet setup of paper E (spec E §4).
+"""Physical parameters of the NV-over-chiral-magnet setup of paper E (docs/theory/emission.md#physical-parameters).
 
 All lengths inside the coupling formulas are in units of the film lattice constant
 ``a`` (x̃ = x/a, d̃ = d/a) and wave numbers in units of 1/a.
@@ -14,7 +14,7 @@ __all__ = ["FilmParameters", "DerivedScales", "YIG"]
 
 @dataclass(frozen=True)
 class FilmParameters:
-    """YIG-like film and NV parameters (paper E below Eq. 47; spec E §4).
+    """YIG-like film and NV parameters (paper E below Eq. 47; docs/theory/emission.md#physical-parameters).
 
     Attributes
     ----------
@@ -31,9 +31,9 @@ class FilmParameters:
     film_gap_zero_field_hz : float
         Δ(B0 = 0) [Hz] of the film.
     film_gyromagnetic_hz_per_gauss : float
-        γ_F [Hz/G] in Δ(B0) = Δ(0) + γ_F B0 (spec E §2, chosen).
+        γ_F [Hz/G] in Δ(B0) = Δ(0) + γ_F B0 (docs/theory/emission.md#chosen-values, chosen).
     gamma0_reference_hz : float
-        Order-of-magnitude γ0 at k0 = 0 and d → 0 [1/s] (spec E §4, UNVERIFIED estimate);
+        Order-of-magnitude γ0 at k0 = 0 and d → 0 [1/s] (docs/theory/emission.md#physical-parameters, UNVERIFIED estimate);
         normalised results never depend on it.
     """
 
@@ -56,7 +56,7 @@ class FilmParameters:
         if self.detuning_hz <= 0:
             raise ValueError(
                 f"omega_q - Delta = {self.detuning_hz:.4g} Hz <= 0 at field_gauss={self.field_gauss}: "
-                "the qubits are below the magnon gap, no resonance, gamma = 0 (spec E §4: "
+                "the qubits are below the magnon gap, no resonance, gamma = 0 (docs/theory/emission.md#physical-parameters: "
                 "resonant only for B0 < 414.3 G with the default film)"
             )
 

@@ -1,9 +1,9 @@
-"""Parameters of the two-species non-reciprocal spin model (spec S §1–§2, Eqs. 1–7, 28).
+"""Parameters of the two-species non-reciprocal spin model (docs/theory/sync.md#conventions–§2, Eqs. 1–7, 28).
 
 One place holds and checks the parameters used by every sync capability (mean field,
 exact steady states, cumulants, spectra, trajectories).
 
-Rates are the *collective* ones of spec S §1 (Γ, κ, J fixed as N → ∞); the microscopic
+Rates are the *collective* ones of docs/theory/sync.md#conventions (Γ, κ, J fixed as N → ∞); the microscopic
 rates of an N-spin species are collective / N.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
-__all__ = ["SyncParams", "SyncParameterError"]
+__all__ = ["SyncParams", "MicroscopicRates", "SyncParameterError"]
 
 
 class SyncParameterError(ValueError):
@@ -21,7 +21,7 @@ class SyncParameterError(ValueError):
 
 @dataclass(frozen=True)
 class SyncParams:
-    """Parameters of spec S Eq. (1) with damping and dephasing (Eq. 28).
+    """Parameters of docs/theory/sync.md Eq. (1) with damping and dephasing (Eq. 28).
 
     Parameters
     ----------
@@ -70,22 +70,22 @@ class SyncParams:
 
     @property
     def gamma_total(self) -> float:
-        """γ_tot = w + γ + 2γ_φ: a single-spin coherence decays at γ_tot/2 (spec S §2)."""
+        """γ_tot = w + γ + 2γ_φ: a single-spin coherence decays at γ_tot/2 (docs/theory/sync.md#master-equation)."""
         return self.w + self.gamma + 2.0 * self.gamma_phi
 
     @property
     def pt_symmetric(self) -> bool:
-        """True when Δ = 0 and J is real (spec S §6: steady state real, Eq. 17)."""
+        """True when Δ = 0 and J is real (docs/theory/sync.md#symmetries: steady state real, Eq. 17)."""
         return self.Delta == 0.0 and self.J.imag == 0.0
 
-    def microscopic(self, n_spins: int) -> dict[str, float | complex]:
+    def microscopic(self, n_spins: float) -> "MicroscopicRates":
         """Microscopic rates of an ``n_spins``-spin species: Γ/N, κ/N, J/N (w, Δ, γ, γ_φ unchanged)."""
-        if n_spins < 1:
+        if not n_spins >= 1:
             raise SyncParameterError(f"N must be >= 1, got {n_spins}")
         d = asdict(self)
         for name in ("kappa", "J", "Gamma"):
             d[name] = d[name] / n_spins
-        return d
+        return MicroscopicRates(**d)
 
     def as_attrs(self) -> dict[str, float]:
         """NetCDF-storable attributes (J split into real and imaginary parts)."""
@@ -93,3 +93,24 @@ class SyncParams:
         J = d.pop("J")
         d["J_real"], d["J_imag"] = J.real, J.imag
         return d
+
+
+@dataclass(frozen=True)
+class MicroscopicRates:
+    """Rates of one spin of an N-spin species (Γ/N, κ/N, J/N; w, Δ, γ, γ_φ unchanged).
+
+    Frozen and hashable, so models built from it can be cached; made by
+    :meth:`SyncParams.microscopic`.
+    """
+
+    kappa: float
+    J: complex
+    Delta: float
+    w: float
+    Gamma: float
+    gamma: float
+    gamma_phi: float
+
+    def as_dict(self) -> dict[str, float | complex]:
+        """The rates as keyword arguments (e.g. of ``liouvillian_terms``)."""
+        return asdict(self)

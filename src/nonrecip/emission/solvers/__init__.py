@@ -1,0 +1,1 @@
+"""Numerical methods of the emission dynamics (see docs/theory/solvers.md)."""

@@ -1,0 +1,211 @@
+"""Excitation-manifold block solver for the emission dynamics of paper E (docs/theory/emission.md#master-equation, §7).
+
+From |e…e⟩ the density matrix stays block diagonal in the excitation number n (blocks of
+size C(N,n)², C(2N,N) numbers in all), and block n obeys (docs/theory/solvers.md#block-structure)
+
+    dρ_n/dt = −i(H_eff ρ_n − ρ_n H_eff†) + Σ_αβ γ_αβ σ⁻_β ρ_{n+1} σ⁺_α,   H_eff = ½Σ(J − iγ)_αβ σ⁺_α σ⁻_β.
+
+Right-hand side (numba, :mod:`blocks_rhs`, fused over all blocks): one sparse H_eff product
+per block (ρ H_eff† = (H_eff ρ)†) and the feed in the site basis (docs/theory/solvers.md#solver-design-facts: diagonalising γ
+costs ~2.3× more), evaluated on the upper triangle and mirrored so that every block is
+exactly Hermitian.
+
+Propagator: the problem is linear and autonomous, so each step applies a polynomial in L
+to the state, ρ(t+τ) = Σ_k b_k(τ) v_k, with a three-term Chebyshev recurrence on an
+ellipse around a polygon holding the numerical range of every block of L (support lines at
+13 angles, :func:`~nonrecip.emission.solvers.blocks.plan.numerical_range_polygon`), or a Taylor
+series. Each series is stopped adaptively in the max norm (absolute, so the error does not
+grow with the state size): after the first k past the oscillatory range for which
+max_τ |b_k(τ)| · max(max|v_k|, max|C[v_k]|) < tol holds twice in a row. Observables are
+linear in ρ, so C(t) at every output time inside a step costs N² numbers per term (dense
+output without storing states). Memory: four states on the CPU (4·16·C(2N,N) bytes).
+
+Measured (benchmarks/emission_solver.py; closed-form couplings, a_q = 20 nm, k0 = 0.003,
+t ∈ [0, 10], 201 outputs, 2 threads, 2-core machine): adaptive Chebyshev needed 692 / 800 /
+970 right-hand sides at N = 8 / 9 / 10 against 1155 / 1284 (N = 8, 9) for the adaptive
+Taylor series. The polygon instead of the bounding rectangle of the numerical range cut the
+count at N = 9 from 1013 to 800 at the same error: the range is narrow where decay is
+weak (|Im z| ≤ 38 for Re z > −1 against W = 46), which is where e^{hz} is largest. An
+earlier stop measured that an ellipse around the spectrum of H_eff instead of the
+rectangle cut the count by ~15 % but let non-normal transients grow to 1e9 (error 1e-5 at
+N = 8, k0 = 0.05). Below N = 7 the Taylor series is faster because its coefficients cost
+nothing (every such run takes <= 0.05 s). Wall times: N = 9 0.43 s
+(QuTiP adams 1e-8: 46 s), N = 12 75 s; full table in ``benchmarks/README.md``, section
+"Emission solver". QuTiP ``mesolve`` is the reference
+(``emission_dynamics(..., method="qutip")``).
+
+Backends: ``"cpu"`` (numba, default); ``"numpy"`` and ``"cupy"`` run the same propagator
+with array operations and the collective jump operators of γ = U diag(Γ) U† (docs/theory/emission.md#master-equation),
+an independent formulation of the feed (:mod:`blocks_array`); ``"cupy"`` is imported lazily
+and was not measured (no GPU machine was lent to this task).
+"""
+
+from __future__ import annotations
+
+import time as _time
+from math import comb
+
+import numpy as np
+
+from nonrecip.emission.solvers.blocks.memory import BACKENDS, MemoryLimitError, estimate_memory_bytes
+from nonrecip.emission.solvers.blocks.plan import coefficients, numerical_range_polygon, plan_step, recurrence
+
+__all__ = ["block_correlations", "estimate_memory_bytes", "MemoryLimitError", "BACKENDS"]
+
+def _check(J, gamma, times, tol, max_memory_gb, backend, scheme):
+    J = np.asarray(J, dtype=complex)
+    gamma = np.asarray(gamma, dtype=complex)
+    if J.ndim != 2 or J.shape[0] != J.shape[1] or J.shape[0] < 1:
+        raise ValueError(f"J must be a square N x N array, got shape {J.shape}")
+    if gamma.shape != J.shape:
+        raise ValueError(f"gamma must have the shape of J {J.shape}, got {gamma.shape}")
+    for name, M in (("J", J), ("gamma", gamma)):
+        if not np.all(np.isfinite(M)):
+            raise ValueError(f"{name} must be finite")
+        dev = np.abs(M - M.conj().T).max()
+        if dev > 1e-12 * max(1.0, np.abs(M).max()):
+            raise ValueError(f"{name} must be Hermitian (max |{name} - {name}^H| = {dev:.2e})")
+    times = np.asarray(times, dtype=float)
+    if times.ndim != 1 or times.size < 1 or not np.all(np.isfinite(times)):
+        raise ValueError("times must be a non-empty 1-D array of finite numbers")
+    if np.any(np.diff(times) < 0):
+        raise ValueError("times must be non-decreasing")
+    if not (np.isfinite(tol) and 0 < tol < 1):
+        raise ValueError(f"tol must be in (0, 1), got {tol}")
+    if not max_memory_gb > 0:
+        raise ValueError(f"max_memory_gb must be > 0, got {max_memory_gb}")
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
+    if scheme not in ("chebyshev", "taylor"):
+        raise ValueError(f"scheme must be 'chebyshev' or 'taylor', got {scheme!r}")
+    # exact Hermitian parts: round-off asymmetry would break the block Hermiticity
+    return 0.5 * (J + J.conj().T), 0.5 * (gamma + gamma.conj().T), times
+
+
+def block_correlations(J, gamma, times, *, tol: float = 1e-12, max_memory_gb: float = 8.0,
+                       backend: str = "cpu", scheme: str = "chebyshev"):
+    """Correlations C[t, a, b] = ⟨σ⁺_a σ⁻_b⟩(t) from |e…e⟩ at ``times[0]`` (docs/theory/emission.md#master-equation, §7).
+
+    Parameters
+    ----------
+    J, gamma : array_like (N, N)
+        Hermitian coherent and dissipative couplings in units of γ0 (docs/theory/emission.md#master-equation; the ½ of
+        H = ½ΣJ σ⁺σ⁻ is applied here).
+    times : array_like
+        Non-decreasing output times in units of 1/γ0; the evolution starts at ``times[0]``
+        (so C[0] holds the initial values C_ab = δ_ab).
+    tol : float
+        Absolute max-norm tolerance of each step's series (per density-matrix element and
+        per correlation); the total error is a few times ``tol`` per step.
+    max_memory_gb : float
+        Refuse (``MemoryLimitError``, before allocating) runs whose estimate exceeds this.
+    backend : {"cpu", "numpy", "cupy"}
+        numba kernels (default), or array operations with NumPy/SciPy or CuPy (lazy import).
+    scheme : {"chebyshev", "taylor"}
+        Polynomial propagator (module docstring); Chebyshev is the measured faster one.
+
+    Returns
+    -------
+    C : numpy.ndarray complex (len(times), N, N)
+    info : dict
+        ``solver``, ``tolerances``, ``n_rhs``, ``memory_bytes_estimate``, ``backend``, and
+        ``trace`` (Σ_n Tr ρ_n at each output time), ``n_steps``, ``plan``, ``max_term``
+        (largest term of any series: the cancellation factor), ``cpu_seconds``.
+    """
+    J, gamma, times = _check(J, gamma, times, tol, max_memory_gb, backend, scheme)
+    N = J.shape[0]
+    est = estimate_memory_bytes(N, backend=backend, n_times=len(times))
+    if est > max_memory_gb * 1e9:
+        raise MemoryLimitError(
+            f"block solver for N = {N} ({backend}) needs an estimated {est / 1e9:.3g} GB "
+            f"({est} bytes), above max_memory_gb = {max_memory_gb:g} GB")
+    cpu0 = _time.process_time()
+    from nonrecip.emission.solvers.blocks.kernels import block_tables
+
+    tab = block_tables(N)
+    if backend == "cpu":
+        from nonrecip.emission.solvers.blocks.kernels import CpuOps
+
+        ops = CpuOps(tab, J, gamma)
+    else:
+        from nonrecip.emission.solvers.blocks.array import ArrayOps
+
+        ops = ArrayOps(tab, J, gamma, backend)
+    t_span = float(times[-1] - times[0])
+    poly = numerical_range_polygon(tab, J, gamma)
+    plan = plan_step(poly, tol=tol, t_span=t_span, scheme=scheme)
+    C, trace, stats = _propagate(ops, plan, times, tol)
+    plan = {k: (float(v) if isinstance(v, (np.floating, float)) else v) for k, v in plan.items()}
+    info = {
+        "solver": f"blocks/{scheme}-{backend}",
+        "tolerances": {"tol": tol, "norm": "max-abs per series term (state elements and C)"},
+        "n_rhs": stats["n_rhs"],
+        "memory_bytes_estimate": est,
+        "backend": backend,
+        "trace": trace,
+        "n_steps": stats["n_steps"],
+        "max_term": stats["max_term"],
+        "plan": plan,
+        "numerical_range_polygon": poly,
+        "cpu_seconds": _time.process_time() - cpu0,
+    }
+    return C, info
+
+
+def _propagate(ops, plan, times, tol):
+    """Step the state over [times[0], times[-1]] and return C, trace at ``times`` and statistics."""
+    nt = len(times)
+    N = ops.N
+    C = np.zeros((nt, N, N), dtype=complex)
+    trace = np.zeros(nt)
+    t0, t_end = float(times[0]), float(times[-1])
+    state, va, acc = ops.new(), ops.new(), ops.new()
+    ops.initial(state)
+    c_init, tr_init = ops.corr(state), ops.trace(state)
+    first = times <= t0
+    C[first] = c_init
+    trace[first] = tr_init
+    n_steps = 0 if t_end <= t0 else max(1, int(np.ceil((t_end - t0) / plan["h_plan"] - 1e-9)))
+    h = (t_end - t0) / n_steps if n_steps else 0.0
+    plan["h"] = h
+    step_of = np.clip(np.ceil((times - t0) / h - 1e-12).astype(int) - 1, 0, n_steps - 1) if n_steps else None
+    kcap = 3 * plan["K"] + 40
+    n_rhs = 0
+    max_term = 0.0
+    for s in range(n_steps):
+        ts = t0 + s * h
+        sel = np.nonzero((step_of == s) & ~first)[0]
+        taus = np.append(times[sel] - ts, h)
+        b = coefficients(plan, taus, min(kcap, int(1.2 * plan["K"]) + 20))
+        babs = np.abs(b).max(axis=1)
+        vm = [state, va]  # v_{k-1}, v_k roles alternate
+        ops.scaled_copy(acc, state, b[0, -1])
+        ck = ops.corr(state)
+        C[sel] += b[0, :-1, None, None] * ck
+        trace[sel] += b[0, :-1] * ops.trace(state)
+        small_prev = False
+        for k in range(1, kcap + 1):
+            if k >= b.shape[0]:  # extend the coefficient table on demand
+                b = coefficients(plan, taus, min(kcap, 2 * b.shape[0]))
+                babs = np.abs(b).max(axis=1)
+            alpha, beta = recurrence(plan, k)
+            vin, vout = vm[(k - 1) % 2], vm[k % 2]
+            if k == 1 or plan["scheme"] == "taylor":
+                beta = 0.0
+            vmax = ops.apply(vin, vout, acc, alpha, beta, plan["center"], b[k, -1])
+            n_rhs += 1
+            ck = ops.corr(vout)
+            C[sel] += b[k, :-1, None, None] * ck
+            trace[sel] += b[k, :-1] * ops.trace(vout)
+            term = babs[k] * max(vmax, float(np.abs(ck).max()))
+            max_term = max(max_term, term)
+            small = term < tol
+            if small and small_prev and k > plan["kmin"]:
+                break
+            small_prev = small
+        else:
+            raise RuntimeError(f"block solver: series did not converge in {kcap} terms at step {s} "
+                               f"(t = {ts:.4g}); plan {plan}")
+        state, acc = acc, state  # new state; the old one becomes the next accumulator
+    C[first] = c_init
+    return C, trace, {"n_rhs": n_rhs, "n_steps": n_steps, "max_term": max_term}

@@ -1,0 +1,133 @@
+"""Semantic checks of the config sections, beyond what the JSON schema can express.
+
+Each check takes its section (defaults filled in) and raises
+:class:`~nonrecip.pipeline.errors.ConfigError` whose message starts with the offending key.
+:data:`SECTION_CHECKS` lists them; :func:`nonrecip.pipeline.config.validate_config` runs them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from nonrecip.emission.physics import YIG
+from nonrecip.emission.solvers.blocks.memory import estimate_memory_bytes
+from nonrecip.pipeline.errors import ConfigError
+from nonrecip.pipeline.grids import GRID_DIMS, grid_axes, grid_values
+
+__all__ = ["SECTION_CHECKS", "check_emission", "check_sync_meanfield", "check_sync_finite",
+           "check_sync_trajectories"]
+
+
+def _requirement(section_key: str):
+    """``need(cond, where, msg)`` raising :class:`ConfigError` for ``<section_key>.<where>``."""
+
+    def need(cond, where, msg):
+        if not cond:
+            raise ConfigError(f"{section_key}.{where}: {msg}")
+
+    return need
+
+
+def check_sync_meanfield(section: Mapping[str, Any]) -> None:
+    """Γ ≥ |κ| on every grid (Eq. 5), increasing sweep values, valid example points."""
+    need = _requirement("sync_meanfield")
+    G = section["Gamma"]
+
+    def kappa_ok(values, where):
+        k = np.max(np.abs(grid_values(values)))
+        need(k <= G * (1 + 1e-12), where, f"|kappa| = {k:g} exceeds Gamma = {G:g} (Eq. 5 needs Gamma >= |kappa|)")
+
+    pd = section["phase_diagram"]
+    kappa_ok(pd["kappa"], "phase_diagram.kappa")
+    for i, (name, kap, _J) in enumerate(section["traces"]["points"]):
+        need(abs(kap) <= G, f"traces.points[{i}]", f"|kappa| = {kap:g} exceeds Gamma = {G:g}")
+    tr = section["traces"]
+    need(tr["t_start"] < tr["t_end"], "traces.t_start", "must be < t_end")
+    kappa_ok([section["chirality"]["kappa"]], "chirality.kappa")
+    for name in ("hysteresis_Delta", "hysteresis_J_imag"):
+        kappa_ok([section[name]["kappa"]], f"{name}.kappa")
+        v = grid_values(section[name]["values"])
+        need(v.size >= 2 and np.all(np.diff(v) > 0), f"{name}.values", "must increase and hold >= 2 values")
+    thr = section["threshold"]
+    need(np.max(np.abs(grid_values(thr["kappa"]))) <= thr.get("Gamma", G), "threshold.kappa",
+         "|kappa| exceeds Gamma")
+    kappa_ok([section["decoherence"]["kappa"]], "decoherence.kappa")
+    need(np.min(grid_values(section["decoherence"]["rates"])) >= 0, "decoherence.rates", "must be >= 0")
+
+
+def check_sync_finite(section: Mapping[str, Any]) -> None:
+    """Γ ≥ |κ| at every finite-N point (Eq. 5); exact N and dense spectra within reach."""
+    need = _requirement("sync_finite")
+    G = section["Gamma"]
+
+    for name, (kap, _J) in section["observables_N"]["points"].items():
+        need(abs(kap) <= G, f"observables_N.points.{name}", f"|kappa| = {kap:g} exceeds Gamma = {G:g} (Eq. 5)")
+    need(section["observables_N"]["N_exact_max"] <= 22, "observables_N.N_exact_max",
+         "N > 22 exceeds the memory of a 24 GB machine (benchmarks/README.md)")
+    k = section["observables_kappa"]["kappa"]
+    need(max(abs(k["start"]), abs(k["stop"])) <= G, "observables_kappa.kappa", f"|kappa| exceeds Gamma = {G:g}")
+    for name in ("spectra_J", "spectra_Delta", "comb"):
+        need(abs(section[name]["kappa"]) <= G, f"{name}.kappa", f"|kappa| exceeds Gamma = {G:g}")
+    need(max(section["comb"]["N"]) <= 10, "comb.N", "exact spectra beyond N = 10 are too slow here")
+
+
+def check_sync_trajectories(section: Mapping[str, Any]) -> None:
+    """Γ ≥ |κ| at every point (Eq. 5), sampling on the dt grid, transients shorter than runs."""
+    need = _requirement("sync_trajectories")
+    G = section["Gamma"]
+
+    ratio = section["sample_dt"] / section["dt"]
+    need(abs(ratio - round(ratio)) < 1e-9 and round(ratio) >= 1, "sample_dt", "must be a multiple of dt")
+    names = []
+    for i, point in enumerate(section["fig_S8"]["points"]):
+        need(isinstance(point[0], str) and point[0].isidentifier(), f"fig_S8.points[{i}]",
+             "the regime name must be an identifier (used in file names)")
+        need(abs(point[1]) <= G, f"fig_S8.points[{i}]", f"|kappa| = {point[1]:g} exceeds Gamma = {G:g} (Eq. 5)")
+        need(int(point[3]) == point[3] and point[3] >= 2, f"fig_S8.points[{i}]", "N must be an integer >= 2")
+        names.append(point[0])
+    need(len(set(names)) == len(names), "fig_S8.points", "regime names must be unique")
+    for fig in ("fig_S9", "fig_S10", "fig_S11"):
+        need(abs(section[fig]["kappa"]) <= G, f"{fig}.kappa", f"|kappa| exceeds Gamma = {G:g} (Eq. 5)")
+    for fig in ("fig_S10", "fig_S11"):
+        need(section[fig]["t_start"] < section[fig]["t_final"], f"{fig}.t_start", "must be < t_final")
+    need(len(set(section["fig_S10"]["N"])) == len(section["fig_S10"]["N"]), "fig_S10.N", "values must be unique")
+
+
+def check_emission(section: Mapping[str, Any]) -> None:
+    """Semantic checks of the ``emission`` config section (beyond the schema)."""
+    try:
+        YIG.with_overrides(**section.get("physics", {}))
+    except (ValueError, TypeError) as err:
+        raise ConfigError(f"emission.physics: {err}") from None
+    solver = section["solver"]
+    for name, sweep in section["sweeps"].items():
+        axes = grid_axes(sweep)
+        key = f"emission.sweeps.{name}"
+        for dim in GRID_DIMS:
+            if not axes[dim]:
+                raise ConfigError(f"{key}.{dim}: empty grid")
+        n_big = max(axes["N"])
+        if solver["method"] == "qutip" and n_big > 10:
+            raise ConfigError(f"{key}.N: N={n_big} is beyond the QuTiP solver (<= 10, > 10 GB); "
+                              "use emission.solver.method: blocks")
+        if solver["method"] == "blocks":
+            state_gb = estimate_memory_bytes(n_big) / 1e9
+            if state_gb > solver["blocks"]["max_memory_gb"]:
+                raise ConfigError(f"{key}.N: N={n_big} needs ~{state_gb:.1f} GB, above "
+                                  f"emission.solver.blocks.max_memory_gb={solver['blocks']['max_memory_gb']}")
+        if section["coupling"]["model"] == "closed_form" and any(d != 0 for d in axes["distance_nm"]):
+            raise ConfigError(f"{key}.distance_nm: the closed form (coupling.model: closed_form) needs d = 0; "
+                              "use coupling.model: auto or integral")
+        if section["coupling"]["model"] == "integral" and any(d <= 0 for d in axes["distance_nm"]):
+            raise ConfigError(f"{key}.distance_nm: the integral model needs d > 0")
+
+
+#: config section -> its semantic check
+SECTION_CHECKS: dict[str, Callable[[Mapping[str, Any]], None]] = {
+    "emission": check_emission,
+    "sync_meanfield": check_sync_meanfield,
+    "sync_finite": check_sync_finite,
+    "sync_trajectories": check_sync_trajectories,
+}

@@ -1,0 +1,112 @@
+"""Configuration: validation against the JSON schema, defaults, readable errors.
+
+The workflow's schema lives in ``workflow/schemas/``: ``config.schema.yaml`` is the root and
+may ``$ref`` one file per figure family (``emission.schema.yaml``, ...). Every file of that
+folder is registered under its file name, so ``$ref: emission.schema.yaml`` works.
+
+:func:`validate_config` fills in defaults (taken from the schema), validates, runs the
+semantic checks of each section, and raises :class:`ConfigError` naming the offending key.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+from jsonschema import Draft202012Validator, validators
+from referencing import Registry, Resource
+
+from nonrecip.pipeline.checks import SECTION_CHECKS
+from nonrecip.pipeline.errors import ConfigError
+
+__all__ = ["ConfigError", "validate_config", "load_schema", "format_path"]
+
+
+def _extend_with_default(validator_class):
+    validate_properties = validator_class.VALIDATORS["properties"]
+
+    def set_defaults(validator, properties, instance, schema):
+        if isinstance(instance, dict):
+            for prop, sub in properties.items():
+                if isinstance(sub, dict) and "default" in sub and prop not in instance:
+                    instance[prop] = copy.deepcopy(sub["default"])
+        yield from validate_properties(validator, properties, instance, schema)
+
+    return validators.extend(validator_class, {"properties": set_defaults})
+
+
+_DefaultFillingValidator = _extend_with_default(Draft202012Validator)
+
+
+def load_schema(schema_path: str | Path) -> tuple[dict, Registry]:
+    """Load the root schema and register every ``*.yaml`` file beside it by file name."""
+    schema_path = Path(schema_path)
+    registry = Registry()
+    for file in sorted(schema_path.parent.glob("*.yaml")):
+        contents = yaml.safe_load(file.read_text())
+        registry = registry.with_resource(
+            file.name, Resource.from_contents(contents, default_specification=_spec())
+        )
+    root = yaml.safe_load(schema_path.read_text())
+    return root, registry
+
+
+def _spec():
+    from referencing.jsonschema import DRAFT202012
+
+    return DRAFT202012
+
+
+def format_path(path) -> str:
+    """Render a jsonschema error path as ``a.b[3].c``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "<top level>"
+
+
+def _message(error) -> str:
+    key = format_path(error.absolute_path)
+    if error.validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        extra = sorted(set(error.instance) - set(allowed))
+        where = f"{key}." if error.absolute_path else ""
+        return (
+            f"unknown key {', '.join(where + e for e in extra)!s} "
+            f"(allowed here: {', '.join(allowed)})"
+        )
+    if error.validator == "required":
+        return f"{key}: {error.message}"
+    desc = error.schema.get("description")
+    msg = f"{key}: {error.message}"
+    return msg + (f" — {desc}" if desc else "")
+
+
+def validate_config(config: Mapping[str, Any], schema_path: str | Path) -> dict:
+    """Validate ``config`` against the schema, filling defaults; return the completed copy.
+
+    Parameters
+    ----------
+    config
+        The configuration as loaded from YAML.
+    schema_path
+        Path to the root schema (``workflow/schemas/config.schema.yaml``).
+
+    Raises
+    ------
+    ConfigError
+        On the first problems found (all schema errors are listed), each naming its key.
+    """
+    schema, registry = load_schema(schema_path)
+    instance = copy.deepcopy(dict(config))
+    validator = _DefaultFillingValidator(schema, registry=registry)
+    errors = sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        lines = [_message(e) for e in errors]
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(dict.fromkeys(lines)))
+    for section, check in SECTION_CHECKS.items():
+        if section in instance:
+            check(instance[section])
+    return instance

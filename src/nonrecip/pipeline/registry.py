@@ -1,0 +1,174 @@
+"""Declarative registry of the workflow's datasets and figures, built from the validated config.
+
+The rule files take their targets and their ``params`` from here: every dataset and every
+figure is one entry holding exactly the parameters its job uses, so that editing one figure's
+settings reruns only that figure's jobs, and no parameter travels in a file name.
+
+* :func:`datasets` — ``{"<family>/<name>": DatasetJob}``: a dataset written to
+  ``<results>/<family>/<name>.nc`` by the builder ``BUILDERS[job.builder]`` of
+  ``nonrecip.pipeline.sweeps.<family>``, called as ``builder(*inputs, **job.params)``.
+* :func:`figures` — ``{name: FigureJob}``: a figure drawn by ``PLOTS[name]`` of
+  ``nonrecip.pipeline.figures.<family>`` from its input datasets, called as
+  ``plot(*datasets, **job.params)``.
+
+The chunked grid sweeps of paper E (couplings → dynamics → aggregate) have their own rules;
+their aggregated datasets ``emission/<sweep>.nc`` are inputs here. This module imports only
+the standard library and :mod:`nonrecip.pipeline.grids`, so parsing the Snakefile stays cheap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Mapping
+
+__all__ = ["DatasetJob", "FigureJob", "CLAIM_INPUTS", "canonical", "datasets", "figures"]
+
+#: datasets the claims of both papers read (keyword of :func:`nonrecip.pipeline.claims.evaluate_claims`
+#: -> registry dataset)
+CLAIM_INPUTS = {
+    "fig3": "emission/fig3", "map_k0": "emission/map_k0", "fig4d": "emission/fig4d", "fig4bc": "emission/fig4bc",
+    "phase_diagram": "sync_meanfield/phase_diagram", "observables_kappa": "sync_finite/observables_kappa",
+    "observables_N": "sync_finite/observables_N", "spectra_J": "sync_finite/spectra_J",
+    "reversal_rates": "sync_trajectories/S10_rates",
+}
+
+
+@dataclass(frozen=True)
+class DatasetJob:
+    """One dataset job: builder name, its keyword arguments and the datasets it reads."""
+
+    family: str
+    name: str
+    builder: str
+    params: Mapping[str, Any]
+    inputs: tuple[str, ...] = ()
+    threads: int = 1
+
+    @property
+    def key(self) -> str:
+        return f"{self.family}/{self.name}"
+
+
+@dataclass(frozen=True)
+class FigureJob:
+    """One figure: the datasets it is drawn from and the plot function's keyword arguments."""
+
+    name: str
+    family: str
+    inputs: tuple[str, ...]
+    params: Mapping[str, Any] = field(default_factory=dict)
+    formats: tuple[str, ...] = ("png", "pdf")
+
+
+def canonical(obj: Any) -> Any:
+    """``obj`` with every mapping's keys sorted, recursively: params that do not depend on the
+    order of keys in a config file (snakemake reruns a job when its params' text changes)."""
+    if isinstance(obj, Mapping):
+        return {k: canonical(obj[k]) for k in sorted(obj)}
+    if isinstance(obj, (list, tuple)):
+        return [canonical(v) for v in obj]
+    return obj
+
+
+def _sub(section: Mapping[str, Any], *keys: str) -> dict:
+    return {k: section[k] for k in keys}
+
+
+def _sync_meanfield(s: Mapping[str, Any]) -> list[DatasetJob]:
+    common = _sub(s, "Gamma", "w", "t_final", "seed")
+    no_tf = _sub(s, "Gamma", "w", "seed")
+    jobs = {
+        "phase_diagram": {**common, **_sub(s["phase_diagram"], "kappa", "J")},
+        "traces": {**_sub(s, "Gamma", "w", "seed"), **s["traces"]},
+        "chirality": {**no_tf, **s["chirality"]},
+        "hysteresis_Delta": {**_sub(s, "Gamma", "w"), **s["hysteresis_Delta"]},
+        "hysteresis_J_imag": {**_sub(s, "Gamma", "w"), **s["hysteresis_J_imag"]},
+        "threshold": {**_sub(s, "Gamma", "t_final", "seed"), **s["threshold"]},
+        "decoherence": {**common, **s["decoherence"]},
+    }
+    return [DatasetJob("sync_meanfield", name, name, params, threads=2) for name, params in jobs.items()]
+
+
+def _sync_finite(s: Mapping[str, Any]) -> list[DatasetJob]:
+    common = _sub(s, "Gamma", "w")
+    out = [
+        DatasetJob("sync_finite", "observables_N", "observables_N", {**common, **s["observables_N"]}),
+        DatasetJob("sync_finite", "observables_kappa", "observables_kappa", {**common, **s["observables_kappa"]}),
+        DatasetJob("sync_finite", "spectra_J", "spectra_map", {**common, **s["spectra_J"], "scan": "J"}),
+        DatasetJob("sync_finite", "spectra_Delta", "spectra_map", {**common, **s["spectra_Delta"], "scan": "Delta"}),
+        DatasetJob("sync_finite", "comb", "comb", {**common, **s["comb"]}),
+    ]
+    return out
+
+
+def _sync_trajectories(s: Mapping[str, Any]) -> list[DatasetJob]:
+    common = _sub(s, "Gamma", "w", "dt", "sample_dt", "efficiency")
+    f8, f9, f10, f11 = s["fig_S8"], s["fig_S9"], s["fig_S10"], s["fig_S11"]
+    out = []
+    for regime, kappa, J, N in f8["points"]:
+        params = {**common, "regime": regime, "kappa": kappa, "J": J, "N": N,
+                  **_sub(f8, "n_traj", "t_final", "seed")}
+        out.append(DatasetJob("sync_trajectories", f"S8_{regime}", "regime_trajectories", params))
+    # the schema's "window" default sits behind a $ref and is not filled in: None = one TW period
+    f9, f10, f11 = ({"window": None, **f} for f in (f9, f10, f11))
+    out.append(DatasetJob("sync_trajectories", "S9", "window_trajectories", {**common, **f9}))
+    ensembles = []
+    for i, N in enumerate(f10["N"]):
+        params = {**common, **{k: v for k, v in f10.items() if k != "N"}, "N": N, "seed": f10["seed"] + N}
+        job = DatasetJob("sync_trajectories", f"S10_ensemble_{i}", "reversal_ensemble", params)
+        ensembles.append(job.key)
+        out.append(job)
+    out.append(DatasetJob("sync_trajectories", "S10_rates", "reversal_rates", {}, inputs=tuple(ensembles)))
+    out.append(DatasetJob("sync_trajectories", "S11", "detection_ensembles", {**common, **f11}))
+    return out
+
+
+def datasets(config: Mapping[str, Any]) -> dict[str, DatasetJob]:
+    """Every non-chunked dataset of the config, keyed ``"<family>/<name>"``."""
+    jobs = [DatasetJob("emission", "fig3", "fig3", dict(config["emission"]["fig3"]))]
+    jobs += _sync_meanfield(config["sync_meanfield"])
+    jobs += _sync_finite(config["sync_finite"])
+    jobs += _sync_trajectories(config["sync_trajectories"])
+    return {job.key: replace(job, params=canonical(job.params)) for job in jobs}
+
+
+def _emission_figures(e: Mapping[str, Any]) -> list[FigureJob]:
+    f = e["figures"]
+    fmt = tuple(f["format"])
+    n = f["fig4_N"]
+    show = {"N": n, "t_display": f["t_display"]}
+    return [
+        FigureJob("E3", "emission", ("emission/fig3",), {}, fmt),
+        FigureJob("E4a", "emission", ("emission/map_k0",), {"N": n, "physics": dict(e["physics"])}, fmt),
+        FigureJob("E4b", "emission", ("emission/fig4bc",), {**show, "k0": list(f["fig4b_k0"])}, fmt),
+        FigureJob("E4c", "emission", ("emission/fig4bc",), {**show, "k0": list(f["fig4c_k0"])}, fmt),
+        FigureJob("E4d", "emission", ("emission/fig4d",), {"t_display": f["t_display"]}, fmt),
+        FigureJob("E_map_delta_k0_t", "emission", ("emission/map_k0",), {"N": n}, fmt),
+        FigureJob("E_map_maxdelta_k0_N", "emission", ("emission/map_k0_N",), {}, fmt),
+    ]
+
+
+def _sync_figures(config: Mapping[str, Any]) -> list[FigureJob]:
+    mf, fn, tr = config["sync_meanfield"], config["sync_finite"], config["sync_trajectories"]
+    out = [FigureJob(name, "sync_meanfield", (f"sync_meanfield/{data}",), {}, tuple(mf["format"]))
+           for name, data in (("S1d", "phase_diagram"), ("S15", "phase_diagram"), ("S1efg", "traces"),
+                              ("S2a", "chirality"), ("S2b", "hysteresis_Delta"), ("S2c", "hysteresis_J_imag"),
+                              ("S14a", "threshold"), ("S14b", "decoherence"))]
+    fmt = tuple(fn["format"])
+    out += [FigureJob("S4", "sync_finite", ("sync_finite/observables_N",), {}, fmt),
+            FigureJob("S5", "sync_finite", ("sync_finite/observables_kappa",), {}, fmt),
+            FigureJob("S6", "sync_finite", ("sync_finite/spectra_J", "sync_finite/spectra_Delta"), {}, fmt),
+            FigureJob("S7", "sync_finite", ("sync_finite/comb",), {}, fmt)]
+    fmt = tuple(tr["format"])
+    regimes = tuple(f"sync_trajectories/S8_{p[0]}" for p in tr["fig_S8"]["points"])
+    out += [FigureJob("S8", "sync_trajectories", regimes, {}, fmt),
+            FigureJob("S9", "sync_trajectories", ("sync_trajectories/S9",), {}, fmt),
+            FigureJob("S10", "sync_trajectories", ("sync_trajectories/S10_rates",), {}, fmt),
+            FigureJob("S11", "sync_trajectories", ("sync_trajectories/S11",), {}, fmt)]
+    return out
+
+
+def figures(config: Mapping[str, Any]) -> dict[str, FigureJob]:
+    """Every figure of the config, keyed by figure name (``figures/<name>.<ext>``)."""
+    jobs = _emission_figures(config["emission"]) + _sync_figures(config)
+    return {job.name: replace(job, params=canonical(job.params)) for job in jobs}

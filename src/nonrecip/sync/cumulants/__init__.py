@@ -1,0 +1,1 @@
+"""Cumulant expansions of paper S: moment labels, closure, hierarchy and steady states."""

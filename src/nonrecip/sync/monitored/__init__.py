@@ -1,0 +1,1 @@
+"""Paper S under continuous monitoring: stochastic master equations and chirality reversals."""
