@@ -1,4 +1,4 @@
-"""Benchmark: excitation-manifold block solver vs QuTiP mesolve for paper E's emission (issue 6).
+"""Benchmark: excitation-manifold block solver vs QuTiP mesolve for paper E's emission.
 
 Every case runs in its own subprocess (clean peak RSS). Setup: closed-form couplings
 (coupling_matrices, a_q = 20 nm), k0 = 0.003 by default (the most oscillatory case, |J| up to

@@ -1,4 +1,4 @@
-"""Benchmark: mean-field (κ, J) phase diagram of paper S (issue 3; docs/theory/sync.md#phase-diagram).
+"""Benchmark: mean-field (κ, J) phase diagram of paper S (docs/theory/sync.md#phase-diagram).
 
 Times the default 200×200 grid with two initial conditions to t = 2000/Γ with the compiled
 per-point integrator (1 and 2 numba threads), against (a) a per-point ``solve_ivp`` loop and

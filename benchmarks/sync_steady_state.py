@@ -33,7 +33,7 @@ if args["qutip"]:
     val, res, dim = qt.expect(site(qt.sigmaz(), 0), rho), float("nan"), L.shape[0]
 else:
     from nonrecip.sync.symmetric.exact import exact_steady_state
-    ss = exact_steady_state(N, N, micro, method=args["solver"])
+    ss = exact_steady_state(N, N, micro, linear_solver=args["solver"])
     val, res, dim = ss.expect((0, 0, 1)).real, ss.residual, ss.sector.dim
 print(json.dumps(dict(N=N, dim=dim, cpu_s=time.process_time() - t0, wall_s=time.time() - w0,
                       rss_gb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6,

@@ -1,4 +1,4 @@
-"""Benchmark: monitored trajectories of paper S (issue 5; docs/theory/sync.md#monitored-trajectories, §12.2, §13).
+"""Benchmark: monitored trajectories of paper S (docs/theory/sync.md#monitored-trajectories, #trajectory-results, #method-scaling).
 
 Trajectories per second vs N for the cumulant (K = 2) SME (numba kernel, 27 moments, all
 trajectories in one call) and the exact symmetric-space SME (sparse stacked product), at the

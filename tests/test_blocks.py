@@ -1,4 +1,4 @@
-"""Tests of the excitation-manifold block solver (issue 6; docs/theory/emission.md#model-conventions, §6.1, §7)."""
+"""Tests of the excitation-manifold block solver (docs/theory/solvers.md#block-solver; docs/theory/emission.md#verification)."""
 
 from __future__ import annotations
 
@@ -183,7 +183,7 @@ def _block_rates(J, g, times, **kw):
 @pytest.mark.parametrize("n", [2, 3, 4, 5, 6])
 @pytest.mark.parametrize("k0", [0.0, 0.003, 0.05, 0.3])
 def test_blocks_equal_qutip(n, k0):
-    """All rates R_a(t) agree with QuTiP mesolve (dop853, rtol 1e-11) to 1e-7 (issue 6)."""
+    """All rates R_a(t) agree with QuTiP mesolve (dop853, rtol 1e-11) to 1e-7."""
     times = np.linspace(0.0, 4.0, 41)
     J, g = _couplings(n, k0)
     Rq, Pq = _qutip_rates(J, g, times)

@@ -9,7 +9,8 @@ from scipy.optimize import fsolve
 
 from _sync_fullspace import full_model, moment
 from nonrecip.sync import MicroscopicRates, SyncParams, steady_state
-from nonrecip.sync.cumulants.hierarchy import closure_terms, hierarchy
+from nonrecip.sync.cumulants.hierarchy import hierarchy
+from nonrecip.sync.cumulants.labels import closure_terms
 
 MICRO = dict(Gamma=0.3, kappa=0.17, J=0.4 + 0.25j, Delta=0.37, w=0.5, gamma=0.05, gamma_phi=0.03)
 

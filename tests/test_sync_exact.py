@@ -24,7 +24,7 @@ MICRO = dict(Gamma=0.3, kappa=0.17, J=0.4 + 0.25j, Delta=0.37, w=0.5, gamma=0.05
 def test_exact_matches_qutip_full_space(NA, NB):
     L, site = full_model(NA, NB, **MICRO)
     rho = qt.steadystate(L)
-    ss = exact_steady_state(NA, NB, MicroscopicRates(**MICRO), method="splu")
+    ss = exact_steady_state(NA, NB, MicroscopicRates(**MICRO), linear_solver="splu")
     assert ss.residual < 1e-12
     for a, b in LABELS:
         if sum(a) > NA or sum(b) > NB:
@@ -37,11 +37,11 @@ def test_exact_matches_qutip_full_space(NA, NB):
 
 def test_solvers_agree():
     micro = SyncParams(kappa=0.5, J=1.1 + 0.2j, Delta=0.2).microscopic(5)
-    ref = exact_steady_state(5, 5, micro, method="dense")
+    ref = exact_steady_state(5, 5, micro, linear_solver="dense")
     for m in ("splu", "pardiso"):
         if m == "pardiso":
             pytest.importorskip("pypardiso")
-        ss = exact_steady_state(5, 5, micro, method=m)
+        ss = exact_steady_state(5, 5, micro, linear_solver=m)
         assert np.max(np.abs(ss.c - ref.c)) < 1e-10 * np.max(np.abs(ref.c))
 
 
@@ -51,12 +51,12 @@ def test_pt_symmetric_steady_state_is_real():
     rho = qt.steadystate(L).full()
     assert np.max(np.abs(rho.imag)) < 1e-12 and np.max(np.abs(rho.real)) > 1e-3
     micro = SyncParams(kappa=0.5, J=1.5).microscopic(6)
-    gen = exact_steady_state(6, 6, micro, method="splu", real=False)
+    gen = exact_steady_state(6, 6, micro, linear_solver="splu", real=False)
     assert np.max(np.abs(gen.c.imag)) < 1e-12 * np.max(np.abs(gen.c))
-    pt = exact_steady_state(6, 6, micro, method="splu")
+    pt = exact_steady_state(6, 6, micro, linear_solver="splu")
     np.testing.assert_allclose(pt.c, gen.c.real, atol=1e-12 * np.max(np.abs(gen.c)))
     # PT broken (Δ ≠ 0): the state is complex and C_AB acquires an imaginary part
-    broken = exact_steady_state(6, 6, replace(micro, Delta=0.37), method="splu")
+    broken = exact_steady_state(6, 6, replace(micro, Delta=0.37), linear_solver="splu")
     assert abs(broken.expect((1, 0, 0), (0, 1, 0)).imag) > 1e-4
     with pytest.raises(ValueError, match="real=True"):
         exact_steady_state(2, 2, replace(micro, Delta=0.37), real=True)

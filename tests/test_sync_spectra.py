@@ -27,7 +27,7 @@ def test_exact_spectrum_matches_dense_full_space_N2():
         x = la.solve(1j * om * np.eye(len(v)) - Ld, v)
         X = qt.vector_to_operator(qt.Qobj(x.reshape(-1, 1), dims=[L.dims[0], [1]]))
         ref.append(2 * (SmA.dag() * X).tr().real / 4)
-    got = exact_spectra(2, 2, OMEGA, MicroscopicRates(**micro), solver="splu")["S_A"]
+    got = exact_spectra(2, 2, OMEGA, MicroscopicRates(**micro), linear_solver="splu")["S_A"]
     np.testing.assert_allclose(got, ref, atol=1e-11)
     assert np.ptp(ref) > 1e-2
 

@@ -233,7 +233,7 @@ def test_exact_vs_cumulant_trajectories_N6_sync():
 
 @pytest.mark.slow
 def test_exact_vs_cumulant_trajectories_N10_sync():
-    """Same at N = 10 (issue 5 requirement; exact state dimension 81 796)."""
+    """Same at N = 10 (exact state dimension 81 796)."""
     _exact_vs_cumulant(10, n_exact=6, T=30.0, t0=10.0, dt_exact=0.02)
 
 

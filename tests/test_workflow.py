@@ -131,3 +131,28 @@ def test_html_report(tiny_run, tmp_path):
     assert report.stat().st_size > 100_000
     for name in ("E4b", "S1d", "S10", "Claims"):
         assert name in text
+
+
+def test_every_figure_draws_from_the_tiny_datasets(tiny_run):
+    """Each plot function, called directly on the tiny run's datasets, returns a Figure with data."""
+    import importlib
+
+    from matplotlib.figure import Figure
+
+    from nonrecip.pipeline import registry
+    from nonrecip.pipeline.config import validate_config
+
+    _, out = tiny_run
+    import yaml
+
+    config = validate_config(yaml.safe_load(open("config/test/tiny.yaml")), "workflow/schemas/config.schema.yaml")
+    for name, job in registry.figures(config).items():
+        plots = importlib.import_module(f"nonrecip.pipeline.figures.{job.family}").PLOTS
+        datasets = [read_dataset(out / f"{key}.nc") for key in job.inputs]
+        fig = plots[name](*datasets, **job.params)
+        assert isinstance(fig, Figure), name
+        drawn = sum(len(ax.lines) + len(ax.collections) + len(ax.images) + len(ax.patches) for ax in fig.axes)
+        assert drawn > 0, name
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)

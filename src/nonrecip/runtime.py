@@ -10,8 +10,8 @@ __all__ = ["limit_threads"]
 def limit_threads(n_threads: int) -> None:
     """Pin BLAS/OpenMP and numba thread pools to ``n_threads`` (a rule's ``threads``).
 
-    Without this, OpenBLAS's default threading on a 2-core machine was measured up to 100×
-    slower for small dense problems (docs/theory/solvers.md#solver-design-facts, platform facts).
+    Oversubscribed BLAS threads make small dense problems much slower
+    (docs/theory/solvers.md#solver-design-facts).
     """
     n_threads = max(1, int(n_threads))
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
@@ -19,9 +19,6 @@ def limit_threads(n_threads: int) -> None:
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(limits=n_threads)
-    try:
-        import numba
+    import numba
 
-        numba.set_num_threads(min(n_threads, numba.config.NUMBA_NUM_THREADS))
-    except ImportError:  # pragma: no cover - numba is a dependency
-        pass
+    numba.set_num_threads(min(n_threads, numba.config.NUMBA_NUM_THREADS))

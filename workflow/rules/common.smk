@@ -23,6 +23,11 @@ def dataset_file(key):
     return res(f"{key}.nc")
 
 
+def dataset_names(family):
+    """Wildcard pattern of the registry's datasets of one family."""
+    return "|".join(job.name for job in DATASETS.values() if job.family == family)
+
+
 def figure_names(family):
     """Names of the registry's figures of one family."""
     return [name for name, job in FIGURES.items() if job.family == family]

@@ -6,10 +6,6 @@ for _family in SYNC_FAMILIES:
     ALL_TARGETS += figure_targets(_family)
 
 
-def sync_datasets(family):
-    return "|".join(job.name for job in DATASETS.values() if job.family == family)
-
-
 rule sync_meanfield_data:
     message: "mean field of paper S: {wildcards.name}"
     output: res("sync_meanfield/{name}.nc")
@@ -18,7 +14,7 @@ rule sync_meanfield_data:
         family="sync_meanfield",
         builder=lambda wc: DATASETS[f"sync_meanfield/{wc.name}"].builder,
         kwargs=lambda wc: DATASETS[f"sync_meanfield/{wc.name}"].params,
-    wildcard_constraints: name=sync_datasets("sync_meanfield")
+    wildcard_constraints: name=dataset_names("sync_meanfield")
     threads: 2
     conda: CONDA_ENV
     resources: mem_mb=1500, runtime=20
@@ -33,7 +29,7 @@ rule sync_finite_data:
         family="sync_finite",
         builder=lambda wc: DATASETS[f"sync_finite/{wc.name}"].builder,
         kwargs=lambda wc: DATASETS[f"sync_finite/{wc.name}"].params,
-    wildcard_constraints: name=sync_datasets("sync_finite")
+    wildcard_constraints: name=dataset_names("sync_finite")
     threads: 1
     conda: CONDA_ENV
     resources: mem_mb=2000, runtime=20
@@ -49,7 +45,7 @@ rule sync_trajectories_data:
         family="sync_trajectories",
         builder=lambda wc: DATASETS[f"sync_trajectories/{wc.name}"].builder,
         kwargs=lambda wc: DATASETS[f"sync_trajectories/{wc.name}"].params,
-    wildcard_constraints: name=sync_datasets("sync_trajectories")
+    wildcard_constraints: name=dataset_names("sync_trajectories")
     threads: 1
     conda: CONDA_ENV
     resources: mem_mb=1500, runtime=15

@@ -27,6 +27,7 @@ import xarray as xr
 from nonrecip.emission.solvers.errors import SolverFailure
 from nonrecip.emission.solvers.pair import pair_emission_rates
 from nonrecip.log import get_logger
+from nonrecip.methods import resolve_method
 
 __all__ = [
     "emission_dynamics", "rates_from_correlations", "pair_emission_rates", "SolverFailure",
@@ -179,13 +180,7 @@ def emission_dynamics(
     times = np.asarray(times, dtype=float)
     if times.ndim != 1 or times.size < 2 or np.any(np.diff(times) <= 0) or not np.all(np.isfinite(times)):
         raise ValueError("times must be a 1-D strictly increasing finite array with >= 2 entries")
-    if method not in EMISSION_METHODS:
-        raise ValueError(f"method must be one of {tuple(EMISSION_METHODS)}, got {method!r}")
-    option_class, implementation = EMISSION_METHODS[method]
-    options = option_class() if options is None else options
-    if not isinstance(options, option_class):
-        raise TypeError(f"method={method!r} takes options of type {option_class.__name__}, "
-                        f"got {type(options).__name__}")
+    options, implementation = resolve_method(EMISSION_METHODS, method, options)
     n = J.shape[0]
     cpu0 = _time.process_time()
     C, rates, info = implementation(J, gamma, times, options)

@@ -70,9 +70,9 @@ def qrt2_spectra(N: int, omega: np.ndarray, micro: MicroscopicRates, *, options=
     return {"S_A": SA, "S_B": SB, "eigenvalues": lam, "radicand": complex(rad), "z_A": zA, "z_B": zB}
 
 
-def exact_spectra(NA: int, NB: int, omega: np.ndarray, micro: MicroscopicRates, *, solver: str = "auto") -> dict:
+def exact_spectra(NA: int, NB: int, omega: np.ndarray, micro: MicroscopicRates, *, linear_solver: str = "auto") -> dict:
     """Exact collective spectra S_n(ω) = FT⟨S_n^+(τ)S_n^-⟩ / N_n² (docs/theory/sync.md#spectra, sector q = −1)."""
-    ss = exact_steady_state(NA, NB, micro, method=solver)
+    ss = exact_steady_state(NA, NB, micro, linear_solver=linear_solver)
     s0 = ss.sector
     s1, L1 = sector_liouvillian(NA, NB, micro, q=-1)
     vA = sector_operator([(1.0, "Lm", "I")], s0, s1) @ ss.c

@@ -13,7 +13,9 @@ import xarray as xr
 import json
 from dataclasses import asdict, dataclass
 
-from nonrecip.sync.cumulants.hierarchy import closure_terms, cumulant_steady_state
+from nonrecip.methods import resolve_method
+from nonrecip.sync.cumulants.hierarchy import cumulant_steady_state
+from nonrecip.sync.cumulants.labels import closure_terms
 from nonrecip.sync.model import SyncParams
 from nonrecip.sync.spectra import exact_spectra, qrt2_spectra
 from nonrecip.sync.symmetric.exact import SOLVERS, exact_steady_state
@@ -70,7 +72,7 @@ def _sizes(N, *, allow_pair: bool):
 
 
 def _exact(NA, NB, micro, options: ExactOptions):
-    ss = exact_steady_state(NA, NB, micro, method=options.linear_solver)
+    ss = exact_steady_state(NA, NB, micro, linear_solver=options.linear_solver)
     values = {}
     for name, (a, b, _) in _OBS.items():
         ok = sum(a) <= NA and sum(b) <= NB
@@ -104,17 +106,6 @@ STEADY_METHODS = {
 }
 
 
-def _options(table, method, options):
-    if method not in table:
-        raise ValueError(f"method must be one of {tuple(table)}, got {method!r}")
-    option_class, implementation = table[method]
-    options = option_class() if options is None else options
-    if not isinstance(options, option_class):
-        raise TypeError(f"method={method!r} takes options of type {option_class.__name__}, "
-                        f"got {type(options).__name__}")
-    return options, implementation
-
-
 def _model(model) -> SyncParams:
     if not isinstance(model, SyncParams):
         raise TypeError(f"model must be a SyncParams, got {type(model).__name__}")
@@ -145,7 +136,7 @@ def steady_state(N, model: SyncParams, *, method: str = "exact",
         ``cumulant2`` gives c4 from the closure (2⟨σ^+_Aσ^-_B⟩²).
     """
     model = _model(model)
-    options, implementation = _options(STEADY_METHODS, method, options)
+    options, implementation = resolve_method(STEADY_METHODS, method, options)
     NA, NB = _sizes(N, allow_pair=method == "exact")
     micro = model.microscopic((NA + NB) / 2)
     values, residual, info = implementation(NA, NB, micro, options)
@@ -172,7 +163,7 @@ def _qrt2(NA, NB, omega, micro, options: CumulantOptions):
 
 
 def _exact_spectrum(NA, NB, omega, micro, options: ExactOptions):
-    out = exact_spectra(NA, NB, omega, micro, solver=options.linear_solver)
+    out = exact_spectra(NA, NB, omega, micro, linear_solver=options.linear_solver)
     return out, {}, {"residual": out["residual"], "normalisation": "collective, divided by N^2"}
 
 
@@ -191,7 +182,7 @@ def spectrum(N, omega, model: SyncParams, *, method: str = "qrt2",
     N may be a pair. ω in units of the collective Γ.
     """
     model = _model(model)
-    options, implementation = _options(SPECTRUM_METHODS, method, options)
+    options, implementation = resolve_method(SPECTRUM_METHODS, method, options)
     NA, NB = _sizes(N, allow_pair=method == "exact")
     omega = np.atleast_1d(np.asarray(omega, dtype=float))
     if omega.ndim != 1 or not np.all(np.isfinite(omega)):

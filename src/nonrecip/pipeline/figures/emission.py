@@ -18,10 +18,10 @@ _ORANGE = "#ff7f0e"
 
 
 def _first(ds: xr.Dataset, **sel) -> xr.Dataset:
-    """Select N etc. and the first value of any remaining grid dimension."""
+    """Select ``sel`` (e.g. N) and the first spacing and distance of the grid."""
     ds = ds.sel(**sel)
-    for dim in ("spacing_nm", "distance_nm", "N", "k0"):
-        if dim in ds.dims and dim not in sel and ds.sizes[dim] >= 1 and dim not in ("k0", "N"):
+    for dim in ("spacing_nm", "distance_nm"):
+        if dim in ds.dims and dim not in sel:
             ds = ds.isel({dim: 0})
     return ds
 

@@ -15,9 +15,9 @@ import numpy as np
 import xarray as xr
 
 from nonrecip.sync.meanfield import kernel as K
-from nonrecip.sync.meanfield.solver import (IntegratorOptions, chiral_initial, incoherent_growth_rate, integrate_points,
-                                     meanfield_phase_diagram, meanfield_trajectory, param_rows,
-                                     random_initial)
+from nonrecip.sync.meanfield.solver import (IntegratorOptions, chiral_initial, incoherent_growth_rate,
+                                            incoherent_inversion, integrate_points, meanfield_phase_diagram,
+                                            meanfield_trajectory, param_rows, random_initial)
 from nonrecip.sync.model import SyncParams
 from nonrecip.sync.meanfield.phases import PhaseThresholds, classify_points
 from nonrecip.io import combined_method_attrs, method_attrs
@@ -29,7 +29,7 @@ __all__ = ["phase_traces", "chirality_classes", "CHIRALITY_CLASSES", "hysteresis
 
 CHIRALITY_CLASSES = ("incoherent", "static", "coexisting_chiralities", "unique_chirality",
                      "unsynchronized", "mixed")
-_RATE = "rate"
+_RATE = "Gamma"
 
 
 def phase_traces(points, *, w=0.5, Gamma=1.0, t_start=1400.0, t_end=1500.0, dt=0.1, seed=0) -> xr.Dataset:
@@ -66,7 +66,7 @@ def phase_traces(points, *, w=0.5, Gamma=1.0, t_start=1400.0, t_end=1500.0, dt=0
         },
         coords={
             "point": ("point", np.array(names, dtype=object), {"units": "1", "long_name": "example point (expected phase)"}),
-            "time": ("time", t, {"units": "1/rate", "long_name": "time t"}),
+            "time": ("time", t, {"units": "1/Gamma", "long_name": "time t"}),
         },
         attrs={"w": w, "Gamma": Gamma, "seed": seed, **combined_method_attrs(runs)},
     )
@@ -150,7 +150,7 @@ def kappa_threshold(J, *, w=0.5, Gamma=1.0, gamma=0.0, gamma_phi=0.0):
     z₀[Γ + √(κ² − J²)] = γ_tot ⇒ κ_c = √(x² + J²), x = γ_tot/z₀ − Γ ≥ 0 (x < 0: incoherent state
     unstable for every κ). Only κ_c ≤ Γ is physical.
     """
-    z0 = (w - gamma) / (w + gamma)
+    z0 = incoherent_inversion(w, gamma)
     x = (w + gamma + 2 * gamma_phi) / z0 - Gamma
     J = np.asarray(J, dtype=float)
     kc = np.sqrt(x ** 2 + J ** 2)

@@ -98,6 +98,13 @@ def param_rows(kappa, J, Delta, w, Gamma, gamma, gamma_phi) -> np.ndarray:
     return np.stack([k.real, j.real, j.imag, d.real, ww.real, G.real, g.real, gp.real], axis=1).astype(float)
 
 
+def incoherent_inversion(w, gamma):
+    """Inversion z₀ = (w − γ)/(w + γ) of the incoherent state (docs/theory/sync.md Eq. 30); 1 where w + γ = 0."""
+    w, gamma = np.asarray(w, dtype=float), np.asarray(gamma, dtype=float)
+    total = w + gamma
+    return np.where(total > 0, (w - gamma) / np.where(total > 0, total, 1.0), 1.0)
+
+
 def incoherent_growth_rate(kappa, J, *, Delta=0.0, w=0.5, Gamma=1.0, gamma=0.0, gamma_phi=0.0):
     """Largest growth rate of perturbations of the incoherent state (docs/theory/sync.md Eqs. 29–31).
 
@@ -107,7 +114,7 @@ def incoherent_growth_rate(kappa, J, *, Delta=0.0, w=0.5, Gamma=1.0, gamma=0.0, 
     """
     P = param_rows(kappa, J, Delta, w, Gamma, gamma, gamma_phi)
     k, Jc, D, ww, G, g, gp = P[:, 0], P[:, 1] + 1j * P[:, 2], P[:, 3], P[:, 4], P[:, 5], P[:, 6], P[:, 7]
-    z0 = np.where(ww + g > 0, (ww - g) / np.where(ww + g > 0, ww + g, 1.0), 1.0)
+    z0 = incoherent_inversion(ww, g)
     gt = ww + g + 2 * gp
     m11 = -0.5j * D - 0.5 * gt + 0.5 * z0 * G
     m22 = 0.5j * D - 0.5 * gt + 0.5 * z0 * G
@@ -122,7 +129,7 @@ def incoherent_growth_rate(kappa, J, *, Delta=0.0, w=0.5, Gamma=1.0, gamma=0.0, 
 
 def eq31_unstable(kappa, J, *, w=0.5, Gamma=1.0, gamma=0.0, gamma_phi=0.0):
     """docs/theory/sync.md Eq. (31) (Δ = 0, real J): z₀[Γ + Re√(κ² − J²)] > w + γ + 2γ_φ."""
-    z0 = (w - gamma) / (w + gamma)
+    z0 = incoherent_inversion(w, gamma)
     root = np.sqrt(np.asarray(kappa, dtype=complex) ** 2 - np.asarray(J, dtype=complex) ** 2).real
     return z0 * (Gamma + root) > w + gamma + 2 * gamma_phi
 
@@ -192,7 +199,7 @@ def integrate_points(P, Y0, *, t_final, options: IntegratorOptions | None = None
     rate = incoherent_growth_rate(P[:, 0], P[:, 1] + 1j * P[:, 2], Delta=P[:, 3], w=P[:, 4],
                                   Gamma=P[:, 5], gamma=P[:, 6], gamma_phi=P[:, 7])
     wg = P[:, 4] + P[:, 6]
-    z0 = np.where(wg > 0, (P[:, 4] - P[:, 6]) / np.where(wg > 0, wg, 1.0), 1.0)
+    z0 = incoherent_inversion(P[:, 4], P[:, 6])
     stable = (rate < -1e-6) & (wg > 0)
     stats = np.zeros((P.shape[0], K.N_STATS))
     t_win = float(t_final) * (1.0 - opts.window)
@@ -283,11 +290,11 @@ def meanfield_phase_diagram(kappa, J, *, Delta=0.0, w=0.5, Gamma=1.0, gamma=0.0,
         initial_phase_B=(("kappa", "J", "Delta", "ic"), phB.reshape(shape + (2,)),
                          {"units": "rad", "long_name": "initial phase phi_B"}),
     )
-    Jattrs = {"units": "rate", "long_name": "non-reciprocal coupling J"}
+    Jattrs = {"units": "Gamma", "long_name": "non-reciprocal coupling J"}
     ds = ds.assign_coords(
-        kappa=("kappa", kappa, {"units": "rate", "long_name": "dissipative coupling kappa"}),
+        kappa=("kappa", kappa, {"units": "Gamma", "long_name": "dissipative coupling kappa"}),
         J=("J", J, Jattrs),
-        Delta=("Delta", Delta, {"units": "rate", "long_name": "detuning Delta"}),
+        Delta=("Delta", Delta, {"units": "Gamma", "long_name": "detuning Delta"}),
         ic=("ic", np.arange(2), {"units": "1", "long_name": "initial condition index"}),
     )
     opts = options or IntegratorOptions()
@@ -369,7 +376,7 @@ def meanfield_trajectory(model: SyncParams, *, times, initial=None, seed=0, rtol
             "phi_A": ("time", phiA, {"units": "rad", "long_name": "phase phi_A (s_A = |s_A| exp(-i phi_A), unwrapped)"}),
             "phi_B": ("time", phiB, {"units": "rad", "long_name": "phase phi_B (unwrapped)"}),
         },
-        coords={"time": ("time", times, {"units": "1/rate", "long_name": "time t"})},
+        coords={"time": ("time", times, {"units": "1/Gamma", "long_name": "time t"})},
         attrs={**prm.as_attrs(), "method": "meanfield", "integrator": "Dormand-Prince 5(4)",
                "method_options": json.dumps({"rtol": rtol, "atol": atol, "h_max": 1.0})},
     )

@@ -27,14 +27,15 @@ itself can become unstable at intermediate N (docs/theory/sync.md#trajectory-res
 
 from __future__ import annotations
 
-import itertools
 from functools import lru_cache
 
 import numba as nb
 import numpy as np
 
 from nonrecip.sync.model import MicroscopicRates
-from nonrecip.sync.cumulants.hierarchy import _OPS, _SM, _SP, _embed, _label_rhs, closure_terms, label_coefficients
+from nonrecip.sync.cumulants.labels import (OPERATORS, SIGMA_MINUS, SIGMA_PLUS, charge, closure_terms, embed,
+                                           label_coefficients, label_rhs)
+from nonrecip.sync.cumulants.labels import labels as labels_up_to
 
 __all__ = ["SMEModel", "sme_labels", "sme_model", "run_sme", "BLOWUP", "OBS_LABELS"]
 
@@ -45,15 +46,10 @@ OBS_LABELS = ((0, 1, 0, 0, 0, 0), (0, 0, 0, 0, 1, 0), (0, 0, 1, 0, 0, 0), (0, 0,
               (1, 0, 0, 0, 1, 0))
 
 
-def _charge(lab):
-    return lab[0] - lab[1] + lab[3] - lab[4]
-
-
 @lru_cache(maxsize=None)
 def sme_labels(order: int = 2) -> tuple:
     """All labels of order 1..``order`` (every U(1) charge); 27 for order 2 (docs/theory/sync.md#monitored-trajectories)."""
-    labs = [l for l in itertools.product(range(order + 1), repeat=6) if 1 <= sum(l) <= order]
-    return tuple(sorted(labs, key=lambda l: (sum(l), l[::-1])))
+    return tuple(labels_up_to(order, charge_value=None))
 
 
 @lru_cache(maxsize=None)
@@ -72,10 +68,10 @@ def _noise_rhs(label, side):
     siteB = list(range(kA + 1, n))
     O = np.ones((1, 1), dtype=complex)
     for o in ops:
-        O = np.kron(O, _OPS[o])
+        O = np.kron(O, OPERATORS[o])
     acc = {"in": 0, "A": 0, "B": 0}
     for k in range(n):
-        X = O @ _embed(_SM, k, n) if side == "right" else _embed(_SP, k, n) @ O
+        X = O @ embed(SIGMA_MINUS, k, n) if side == "right" else embed(SIGMA_PLUS, k, n) @ O
         cat = "A" if k == outA else "B" if k == outB else "in"
         acc[cat] = acc[cat] + X
     return {cat: label_coefficients(X, n, siteA, siteB) for cat, X in acc.items()}
@@ -132,7 +128,7 @@ class SMEModel:
                 out.append(row)
             return out
 
-        drift = rows_from(lambda lab: [(rate[p], c) for p, c in _label_rhs(lab).items() if rate[p] != 0])
+        drift = rows_from(lambda lab: [(rate[p], c) for p, c in label_rhs(lab).items() if rate[p] != 0])
         right = rows_from(lambda lab: [(amp, _noise_rhs(lab, "right"))])
         left = rows_from(lambda lab: [(np.conj(amp), _noise_rhs(lab, "left"))])
         n, nc = len(labels), len(closed)

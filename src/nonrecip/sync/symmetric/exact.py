@@ -14,7 +14,7 @@ Normalisation pins the ground-state coefficient c(|g…g⟩⟨g…g|) = 1 and dr
 trace-preserving) equation instead of adding a dense trace row; the state is then rescaled to
 Tr ρ = 1.
 
-Linear solvers (``method``): ``"pardiso"`` (MKL PARDISO through ``pypardiso``, METIS ordering;
+Linear solvers (``linear_solver``): ``"pardiso"`` (MKL PARDISO through ``pypardiso``, METIS ordering;
 fastest, optional dependency), ``"splu"`` (SciPy SuperLU), ``"dense"`` (LAPACK, small N) and
 ``"auto"`` (pardiso when importable, else splu). Every solve reports the residual
 ‖𝓛ρ‖₂/‖ρ‖₂ of the *complex* sector Liouvillian (microscopic rate units).
@@ -114,7 +114,8 @@ def _hermitian_system(L: sp.csr_matrix, T: np.ndarray, real: bool):
     return A, sp.hstack([Pu, Pv]).tocsr(), reps
 
 
-def _solve(A: sp.csr_matrix, b: np.ndarray, method: str) -> np.ndarray:
+def _solve(A: sp.csr_matrix, b: np.ndarray, linear_solver: str) -> np.ndarray:
+    method = linear_solver
     if method == "auto":
         try:
             import pypardiso  # noqa: F401
@@ -137,10 +138,10 @@ def _solve(A: sp.csr_matrix, b: np.ndarray, method: str) -> np.ndarray:
         x = solver.solve(As.tocsr(), s * b)
         solver.free_memory(everything=True)
         return x
-    raise ValueError(f"method must be one of {SOLVERS}, got {method!r}")
+    raise ValueError(f"linear_solver must be one of {SOLVERS}, got {linear_solver!r}")
 
 
-def exact_steady_state(NA: int, NB: int, micro: MicroscopicRates, *, method: str = "auto",
+def exact_steady_state(NA: int, NB: int, micro: MicroscopicRates, *, linear_solver: str = "auto",
                        real: bool | None = None) -> ExactSteadyState:
     """Exact steady state of docs/theory/sync.md Eq. (1) in the q = 0 sector (docs/theory/sync.md#symmetric-basis).
 
@@ -151,14 +152,14 @@ def exact_steady_state(NA: int, NB: int, micro: MicroscopicRates, *, method: str
     micro : dict
         *Microscopic* rates (``SyncParams.microscopic(N)``): Gamma, kappa, J, Delta, w, gamma,
         gamma_phi.
-    method : {"auto", "pardiso", "splu", "dense"}
+    linear_solver : {"auto", "pardiso", "splu", "dense"}
         Sparse/dense linear solver of the reduced real system (module docstring).
     real : bool, optional
         Use the PT-symmetric real reduction (ρ real). Default: when Δ = 0 and J is real.
         ``False`` forces the general Hermitian (real and imaginary parts) system.
     """
-    if method not in SOLVERS:
-        raise ValueError(f"method must be one of {SOLVERS}, got {method!r}")
+    if linear_solver not in SOLVERS:
+        raise ValueError(f"linear_solver must be one of {SOLVERS}, got {linear_solver!r}")
     sec, L = sector_liouvillian(NA, NB, micro, 0)
     pt = micro.Delta == 0 and complex(micro.J).imag == 0
     if real and not pt:
@@ -175,12 +176,12 @@ def exact_steady_state(NA: int, NB: int, micro: MicroscopicRates, *, method: str
     Ar = A[keep][:, keep].tocsr()
     x = np.zeros(A.shape[0])
     x[g] = 1.0
-    x[keep] = _solve(Ar, b, method)
+    x[keep] = _solve(Ar, b, linear_solver)
     c = P @ x
     trace = sec.product_vector(species_functional(sec.A, 0, 0, 0), species_functional(sec.B, 0, 0, 0)) @ c
     c = c / trace
     res = float(np.linalg.norm(L @ c) / np.linalg.norm(c))
-    used = method if method != "auto" else ("pardiso" if _has_pardiso() else "splu")
+    used = linear_solver if linear_solver != "auto" else ("pardiso" if _has_pardiso() else "splu")
     return ExactSteadyState(sec, c, res, used)
 
 

@@ -1,12 +1,11 @@
 """Array-operation backend of the block solver: NumPy/SciPy or CuPy (docs/theory/emission.md#master-equation, §7).
 
-Same propagator as the numba backend (:mod:`blocks`), with an independent formulation of the
+Same propagator as the numba backend (:mod:`.solver`), with an independent formulation of the
 right-hand side: the feed uses the collective jump operators of γ = U diag(Γ) U† (docs/theory/emission.md#master-equation),
 F_n = Σ_k Γ_k O_k ρ_{n+1} O_k†, O_k = Σ_β U*_βk S_β (S_β lowers site β), as sparse × dense
 products; H_eff is a sparse matrix per manifold. Every block is made exactly Hermitian:
 out = T + T† + (F + F†)/2 with T = −i H_eff ρ_n. ``"numpy"`` is a slow reference used by the
-tests; ``"cupy"`` runs the same code on a GPU (imported lazily; unmeasured: no GPU was
-available in the developing session).
+tests; ``"cupy"`` runs the same code on a GPU (imported lazily; not yet run on a GPU).
 """
 
 from __future__ import annotations

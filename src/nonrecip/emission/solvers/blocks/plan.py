@@ -91,10 +91,8 @@ def numerical_range_polygon(tab, J: np.ndarray, gamma: np.ndarray, *,
 
     Support lines at θ_k = kπ/``n_angles`` (k = 0..n_angles, ``n_angles`` even) and their
     mirror images -θ_k (module docstring). Costs n_angles Hermitian eigenvalue problems
-    per manifold (dense up to 600 states, Lanczos above). Measured at k0 = 0.003, N = 9
-    (2 threads): n_angles = 2 (the rectangle) led to 1013 right-hand sides, 6 to 871, 8 to
-    855, 12 to 800 and 18 to 800, all with errors <= 3e-13 at tol 1e-12; the polygon took
-    8.6 / 18 / 23 / 32 / 46 ms.
+    per manifold (dense up to 600 states, Lanczos above). The default of 12 angles is chosen
+    from measured right-hand-side counts (``benchmarks/README.md``).
     """
     if n_angles < 2 or n_angles % 2:
         raise ValueError(f"n_angles must be even and >= 2, got {n_angles}")
@@ -247,9 +245,9 @@ def plan_step(points, *, tol: float, t_span: float, scheme: str = "chebyshev") -
     ``points``: vertices of a convex set holding the numerical range of L
     (:func:`numerical_range_polygon`). Chebyshev: a coarse search (4 centres x 10 foci x 24
     steps per orientation), then a finer one around the best (7 foci x 11 steps), with the
-    Bessel tables of :func:`bessel_table`: ~11 ms per plan at N = 9, measured (scipy's
-    ``jv``/``ive`` on a 10 x 40 grid took ~0.1 s, as much as the whole N = 9 propagation at
-    k0 = 0.3). The centres lie right of the middle because the range is narrow there.
+    Bessel tables of :func:`bessel_table` (written here because scipy's ``jv``/``ive`` on the
+    search grid cost as much as a small propagation; ``benchmarks/README.md``). The centres lie
+    right of the middle because the range is narrow there.
     """
     points = np.asarray(points, dtype=complex).ravel()
     re_lo, re_hi = float(points.real.min()), float(points.real.max())

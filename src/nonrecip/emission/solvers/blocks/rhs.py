@@ -1,32 +1,21 @@
 """Fused right-hand side of the excitation-manifold block solver (docs/theory/solvers.md#block-structure; docs/theory/solvers.md#solver-design-facts).
 
-One call applies L to every block of a flat state (layout: :class:`~nonrecip.emission.
-blocks_kernels.BlockTables`):
+One call applies L to every block of a flat state (layout: :class:`~nonrecip.emission.solvers.blocks.kernels.BlockTables`):
 
     vout <- alpha*(L - cshift) vin + beta*vout,   acc += acoef*vout,
     L(rho)_n = -i(H_eff rho_n - rho_n H_eff^dag) + sum_ab gamma_ab rho_{n+1}(i+b, j+a).
 
-Why it is written this way (measured on the 2-core AMD EPYC machine, k0 = 0.003, one RHS on
-a random Hermitian state, 2 threads, fastest of several runs; the machine's timings vary by
-±30 %): N = 9 0.45 ms (first fused version 0.54 ms, per-block kernels 1.0 ms), N = 12 54 ms
-(62 ms, 98 ms); whole runs in ``benchmarks/README.md``.
+Design (measurements behind each choice: ``benchmarks/README.md``, "Block solver design
+measurements"):
 
 * H_eff products: complex products as real FMAs, h*z = Re(h) z + i Im(h) z with two real
-  accumulators over the float64 view of the rows (joined once per row chunk), four rows per
-  pass over the accumulators. LLVM vectorises these loops (complex128 loops ran at ~1.0 G
-  madd/s). Row slices instead of index arithmetic avoid numba's negative-index wraparound
-  checks, which had kept the loops scalar.
-* Two parallel calls per RHS (H_eff products for all blocks; feed + Hermitian combination
-  for all blocks) instead of two calls per block: at N = 9 the per-call overhead of the
-  many array arguments was a large part of the time.
+  accumulators over the float64 view of the rows, four rows per pass; row slices instead of
+  index arithmetic avoid numba's wraparound checks, so LLVM vectorises the loops.
+* Two parallel calls per RHS (H_eff products of all blocks; feed + Hermitian combination of
+  all blocks) instead of two calls per block.
 * Feed of row i: for each site a, T(j) = sum_{b not in i} gamma_ab rho'(i+b, j+a) over the
   states j >= i without a (site lists ``site_j``/``site_c2`` of the tables), then
-  F(i, j) += T(j). This forms only the needed (n+1)(N-n) products per element instead of
-  the N(N-n) of a full first stage over all sites a (0.52 M instead of 0.98 M complex
-  multiply-adds per RHS at N = 9); the scalar gathers are slower per product than the
-  vectorised full stage, and measured the feed went from 0.41 to 0.32 ms at N = 9, equal at
-  N = 12 and 13. Runs of consecutive columns (long for the high sites) as contiguous loops
-  were slower (1.04 vs 0.86 ms per RHS on one thread).
+  F(i, j) += T(j): only the (n+1)(N-n) products per element that enter F.
 * Rows are processed in blocks of RB = 8, paired (first with last) for load balance; only
   i <= j is computed and mirrored, so every block is exactly Hermitian.
 """

@@ -5,9 +5,9 @@ size C(N,n)², C(2N,N) numbers in all), and block n obeys (docs/theory/solvers.m
 
     dρ_n/dt = −i(H_eff ρ_n − ρ_n H_eff†) + Σ_αβ γ_αβ σ⁻_β ρ_{n+1} σ⁺_α,   H_eff = ½Σ(J − iγ)_αβ σ⁺_α σ⁻_β.
 
-Right-hand side (numba, :mod:`blocks_rhs`, fused over all blocks): one sparse H_eff product
+Right-hand side (numba, :mod:`.rhs`, fused over all blocks): one sparse H_eff product
 per block (ρ H_eff† = (H_eff ρ)†) and the feed in the site basis (docs/theory/solvers.md#solver-design-facts: diagonalising γ
-costs ~2.3× more), evaluated on the upper triangle and mirrored so that every block is
+costs more, benchmarks/README.md), evaluated on the upper triangle and mirrored so that every block is
 exactly Hermitian.
 
 Propagator: the problem is linear and autonomous, so each step applies a polynomial in L
@@ -20,24 +20,15 @@ max_τ |b_k(τ)| · max(max|v_k|, max|C[v_k]|) < tol holds twice in a row. Obser
 linear in ρ, so C(t) at every output time inside a step costs N² numbers per term (dense
 output without storing states). Memory: four states on the CPU (4·16·C(2N,N) bytes).
 
-Measured (benchmarks/emission_solver.py; closed-form couplings, a_q = 20 nm, k0 = 0.003,
-t ∈ [0, 10], 201 outputs, 2 threads, 2-core machine): adaptive Chebyshev needed 692 / 800 /
-970 right-hand sides at N = 8 / 9 / 10 against 1155 / 1284 (N = 8, 9) for the adaptive
-Taylor series. The polygon instead of the bounding rectangle of the numerical range cut the
-count at N = 9 from 1013 to 800 at the same error: the range is narrow where decay is
-weak (|Im z| ≤ 38 for Re z > −1 against W = 46), which is where e^{hz} is largest. An
-earlier stop measured that an ellipse around the spectrum of H_eff instead of the
-rectangle cut the count by ~15 % but let non-normal transients grow to 1e9 (error 1e-5 at
-N = 8, k0 = 0.05). Below N = 7 the Taylor series is faster because its coefficients cost
-nothing (every such run takes <= 0.05 s). Wall times: N = 9 0.43 s
-(QuTiP adams 1e-8: 46 s), N = 12 75 s; full table in ``benchmarks/README.md``, section
-"Emission solver". QuTiP ``mesolve`` is the reference
-(``emission_dynamics(..., method="qutip")``).
+Chebyshev needs fewer right-hand sides than Taylor from N = 7 on; the polygon instead of the
+bounding rectangle of the numerical range cuts their number further. Measurements:
+``benchmarks/README.md`` ("Emission solver", "Block solver design measurements"). QuTiP
+``mesolve`` is the reference (``emission_dynamics(..., method="qutip")``).
 
 Backends: ``"cpu"`` (numba, default); ``"numpy"`` and ``"cupy"`` run the same propagator
 with array operations and the collective jump operators of γ = U diag(Γ) U† (docs/theory/emission.md#master-equation),
-an independent formulation of the feed (:mod:`blocks_array`); ``"cupy"`` is imported lazily
-and was not measured (no GPU machine was lent to this task).
+an independent formulation of the feed (:mod:`.array`); ``"cupy"`` is imported lazily and has
+not yet been run on a GPU.
 """
 
 from __future__ import annotations
