@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nonrecip.emission import PairOptions, QutipOptions, coupling_matrices, emission_dynamics, pair_emission_rates
+from nonrecip.emission import QutipOptions, coupling_matrices, emission_dynamics, pair_emission_rates
 
 T = np.linspace(0.0, 6.0, 121)
 

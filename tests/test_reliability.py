@@ -70,7 +70,8 @@ def test_bad_config_rejected_before_any_job(tmp_path, override, key):
 
 def test_numerical_failure_fails_the_job_and_nothing_is_plotted(tmp_path):
     override = tmp_path / "override.yaml"
-    override.write_text(json.dumps({"results_dir": str(tmp_path), "emission": {"solver": {"max_steps": 2}}}))
+    override.write_text(json.dumps({"results_dir": str(tmp_path),
+                                    "emission": {"solver": {"method": "qutip", "qutip": {"max_steps": 2}}}}))
     proc = run_snakemake("--workflow-profile", "workflow/profiles/default", "--cores", "2",
                          "--configfile", "config/test/tiny.yaml", str(override), "--", str(tmp_path / "figures" / "E4b.png"),
                          timeout=600)

@@ -20,7 +20,7 @@ import scipy.sparse.linalg as spla
 from nonrecip.sync.model import MicroscopicRates
 from nonrecip.sync.cumulants.hierarchy import cumulant_steady_state
 from nonrecip.sync.symmetric.exact import exact_steady_state, sector_liouvillian
-from nonrecip.sync.symmetric.basis import Sector, sector_operator, species_functional
+from nonrecip.sync.symmetric.basis import sector_operator, species_functional
 
 __all__ = ["qrt2_matrix", "qrt2_spectra", "exact_spectra", "DENSE_MAX"]
 

@@ -25,7 +25,7 @@ from scipy.integrate import solve_ivp
 
 from nonrecip.sync.model import MicroscopicRates
 
-from nonrecip.sync.cumulants.labels import PIECES, charge, closure_terms, label_rhs
+from nonrecip.sync.cumulants.labels import charge, closure_terms, label_rhs
 from nonrecip.sync.cumulants.labels import labels as labels_up_to
 
 __all__ = ["hierarchy", "CumulantModel", "cumulant_steady_state"]

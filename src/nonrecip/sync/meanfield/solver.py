@@ -24,7 +24,7 @@ import xarray as xr
 
 from nonrecip.sync.meanfield import kernel as K
 from nonrecip.sync.model import SyncParams
-from nonrecip.sync.meanfield.phases import PhaseThresholds, classify_points, phase_attrs
+from nonrecip.sync.meanfield.phases import PhaseThresholds, classify_points
 
 __all__ = [
     "IntegratorOptions",

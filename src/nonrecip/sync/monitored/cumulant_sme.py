@@ -33,7 +33,7 @@ import numba as nb
 import numpy as np
 
 from nonrecip.sync.model import MicroscopicRates
-from nonrecip.sync.cumulants.labels import (OPERATORS, SIGMA_MINUS, SIGMA_PLUS, charge, closure_terms, embed,
+from nonrecip.sync.cumulants.labels import (OPERATORS, SIGMA_MINUS, SIGMA_PLUS, closure_terms, embed,
                                            label_coefficients, label_rhs)
 from nonrecip.sync.cumulants.labels import labels as labels_up_to
 

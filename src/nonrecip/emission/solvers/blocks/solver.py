@@ -34,14 +34,42 @@ not yet been run on a GPU.
 from __future__ import annotations
 
 import time as _time
-from math import comb
+from typing import Any, Protocol
 
 import numpy as np
 
 from nonrecip.emission.solvers.blocks.memory import BACKENDS, MemoryLimitError, estimate_memory_bytes
 from nonrecip.emission.solvers.blocks.plan import coefficients, numerical_range_polygon, plan_step, recurrence
 
-__all__ = ["block_correlations", "estimate_memory_bytes", "MemoryLimitError", "BACKENDS"]
+__all__ = ["block_correlations", "estimate_memory_bytes", "MemoryLimitError", "BACKENDS", "BlockBackend"]
+
+class BlockBackend(Protocol):
+    """What the propagator needs from a backend (:class:`~.kernels.CpuOps`, :class:`~.array.ArrayOps`).
+
+    A state is a flat array holding every excitation block (layout of
+    :class:`~.kernels.BlockTables`); ``N`` is the number of qubits.
+    """
+
+    N: int
+
+    def new(self) -> Any:
+        """A zero state."""
+
+    def initial(self, v) -> None:
+        """Set ``v`` to |e…e⟩⟨e…e| (block N)."""
+
+    def scaled_copy(self, dst, src, a) -> None:
+        """dst ← a·src."""
+
+    def apply(self, vin, vout, acc, alpha, beta, cshift, acoef) -> float:
+        """vout ← alpha·(L − cshift)·vin + beta·vout, acc += acoef·vout; returns max |vout|."""
+
+    def corr(self, v) -> np.ndarray:
+        """C_ab = Tr(σ⁺_a σ⁻_b v), an N × N complex array."""
+
+    def trace(self, v) -> float:
+        """Σ_n Tr v_n."""
+
 
 def _check(J, gamma, times, tol, max_memory_gb, backend, scheme):
     J = np.asarray(J, dtype=complex)
@@ -143,7 +171,7 @@ def block_correlations(J, gamma, times, *, tol: float = 1e-12, max_memory_gb: fl
     return C, info
 
 
-def _propagate(ops, plan, times, tol):
+def _propagate(ops: BlockBackend, plan, times, tol):
     """Step the state over [times[0], times[-1]] and return C, trace at ``times`` and statistics."""
     nt = len(times)
     N = ops.N
