@@ -26,21 +26,27 @@ def relative_difference(a: np.ndarray, b: np.ndarray) -> float:
     nan_a, nan_b = np.isnan(a), np.isnan(b)
     if np.any(nan_a != nan_b):
         return float("inf")
-    keep = ~nan_a
+    same = (a == b) | nan_a  # equal entries, infinities included
+    keep = ~same
     diff = np.abs(a[keep] - b[keep])
     scale = np.maximum(np.maximum(np.abs(a[keep]), np.abs(b[keep])), np.finfo(float).tiny)
     return float(np.max(diff / scale, initial=0.0))
 
 
-def compare_trees(old: Path, new: Path) -> tuple[list[str], list[tuple[float, str]]]:
-    """Structural problems and (relative difference, 'file:variable') of every compared variable."""
+def compare_trees(old: Path, new: Path, renames=None) -> tuple[list[str], list[tuple[float, str]]]:
+    """Structural problems and (relative difference, 'file:variable') of every compared variable.
+
+    ``renames`` maps a file of ``old`` (relative path) to its name in ``new``.
+    """
+    renames = dict(renames or {})
     problems, rows = [], []
-    files_old = {p.relative_to(old) for p in old.rglob("*.nc")}
+    files_old = {Path(renames.get(str(p.relative_to(old)), p.relative_to(old))): p.relative_to(old)
+                 for p in old.rglob("*.nc")}
     files_new = {p.relative_to(new) for p in new.rglob("*.nc")}
-    problems += [f"only in {old}: {p}" for p in sorted(files_old - files_new)]
-    problems += [f"only in {new}: {p}" for p in sorted(files_new - files_old)]
-    for rel in sorted(files_old & files_new):
-        with xr.open_dataset(old / rel) as a, xr.open_dataset(new / rel) as b:
+    problems += [f"only in {old}: {files_old[p]}" for p in sorted(set(files_old) - files_new)]
+    problems += [f"only in {new}: {p}" for p in sorted(files_new - set(files_old))]
+    for rel in sorted(set(files_old) & files_new):
+        with xr.open_dataset(old / files_old[rel]) as a, xr.open_dataset(new / rel) as b:
             for name in sorted(set(a.variables) | set(b.variables)):
                 if name not in a.variables or name not in b.variables:
                     problems.append(f"{rel}:{name} only in one tree")
@@ -67,8 +73,10 @@ def main(argv=None) -> int:
     parser.add_argument("old", type=Path)
     parser.add_argument("new", type=Path)
     parser.add_argument("--rtol", type=float, default=1e-12)
+    parser.add_argument("--rename", action="append", default=[], metavar="OLD=NEW",
+                        help="a file renamed between the trees (paths relative to the tree)")
     args = parser.parse_args(argv)
-    problems, rows = compare_trees(args.old, args.new)
+    problems, rows = compare_trees(args.old, args.new, dict(r.split("=", 1) for r in args.rename))
     rows.sort(reverse=True)
     worst = rows[0] if rows else (0.0, "-")
     over = [r for r in rows if not r[0] <= args.rtol]

@@ -45,3 +45,9 @@ def figure_outputs(families, caption, category):
 
 def figure_targets(family):
     return [res(f"figures/{name}.{ext}") for name in figure_names(family) for ext in FIGURES[name].formats]
+
+
+def chunk_priority(wildcards):
+    """Largest N of an emission chunk (``EMISSION_CHUNKS``, emission.smk): the costliest chunks,
+    whose cost grows ~5x per qubit, start first (longest job first on few cores)."""
+    return max(p["N"] for p in EMISSION_CHUNKS[wildcards.sweep][int(wildcards.chunk)])

@@ -20,6 +20,7 @@ rule emission_couplings:
     message: "coupling matrices, sweep {wildcards.sweep}, chunk {wildcards.chunk}"
     output: res("emission/{sweep}/couplings_{chunk}.nc")
     log: res("logs/emission/{sweep}/couplings_{chunk}.log")
+    priority: chunk_priority
     params:
         points=lambda wc: canonical(EMISSION_CHUNKS[wc.sweep][int(wc.chunk)]),
         coupling=canonical(EMISSION["coupling"]),
@@ -35,6 +36,7 @@ rule emission_dynamics:
     input: res("emission/{sweep}/couplings_{chunk}.nc")
     output: res("emission/{sweep}/dynamics_{chunk}.nc")
     log: res("logs/emission/{sweep}/dynamics_{chunk}.log")
+    priority: chunk_priority
     params:
         times=lambda wc: {k: EMISSION["sweeps"][wc.sweep][k] for k in ("n_times", "t_max")},
         solver=canonical(EMISSION["solver"]),

@@ -92,7 +92,9 @@ def _sync_meanfield(s: Mapping[str, Any]) -> list[DatasetJob]:
 def _sync_finite(s: Mapping[str, Any]) -> list[DatasetJob]:
     common = _sub(s, "Gamma", "w")
     out = [
-        DatasetJob("sync_finite", "observables_N", "observables_N", {**common, **s["observables_N"]}),
+        DatasetJob("sync_finite", "observables_N", "observables_N",
+                   {**common, **s["observables_N"],  # the points' order is the dataset's: keep it in a list
+                    "points": [[name, *point] for name, point in s["observables_N"]["points"].items()]}),
         DatasetJob("sync_finite", "observables_kappa", "observables_kappa", {**common, **s["observables_kappa"]}),
         DatasetJob("sync_finite", "spectra_J", "spectra_map", {**common, **s["spectra_J"], "scan": "J"}),
         DatasetJob("sync_finite", "spectra_Delta", "spectra_map", {**common, **s["spectra_Delta"], "scan": "Delta"}),

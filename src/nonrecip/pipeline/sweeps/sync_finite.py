@@ -138,7 +138,8 @@ def comb_vs_N(N: list, omega: dict, *, kappa: float, J: float, Gamma=1.0, w=0.5)
 
 
 def _observables_N(*, points, N, N_exact_max, Gamma, w):
-    return observables_vs_N({k: tuple(v) for k, v in points.items()}, N, N_exact_max, Gamma=Gamma, w=w)
+    """``points``: ``[[name, kappa, J], ...]`` in the order of the dataset's ``point`` dimension."""
+    return observables_vs_N({name: (kappa, J) for name, kappa, J in points}, N, N_exact_max, Gamma=Gamma, w=w)
 
 
 def _observables_kappa(*, N, J, kappa, Gamma, w):
