@@ -236,7 +236,7 @@ def test_trace_populations_hermiticity(n, k0):
 
 
 def test_mirror_symmetry_and_initial_slope():
-    """k0 = 0: R_a = R_{N+1-a} (docs/theory/emission.md#emission-symmetries); dR_tot/dt(0) = sum_{a!=b}|gamma|^2 - N (§3.5)."""
+    """k0 = 0: R_a = R_{N+1-a} (docs/theory/emission.md#emission-symmetries); dR_tot/dt(0) = sum_{a!=b}|gamma|^2 - N (docs/theory/emission.md#initial-slope)."""
     n = 8
     J, g = _couplings(n, 0.0)
     times = np.linspace(0.0, 3.0, 31)

@@ -111,7 +111,7 @@ def test_bad_film_parameters_name_the_field(overrides, match):
 
 
 def test_integral_model_tends_to_closed_form_for_gamma():
-    # docs/theory/emission.md#coupling-integral-evaluation/§5.5: gamma is insensitive to d for k0 <~ 0.05 and exact at k0 = 0
+    # docs/theory/emission.md#coupling-integral-evaluation, docs/theory/emission.md#closed-vs-full: gamma is insensitive to d for k0 <~ 0.05 and exact at k0 = 0
     for k0 in (0.0, 0.003, 0.05):
         closed = coupling_matrices(6, k0=k0)["gamma"].values
         full = coupling_matrices(6, k0=k0, model="integral", distance_nm=0.01)["gamma"].values

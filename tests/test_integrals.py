@@ -1,4 +1,4 @@
-"""Full susceptibility-integral couplings at finite NV–film distance (docs/theory/emission.md#coupling-integrals–§5.5).
+"""Full susceptibility-integral couplings at finite NV–film distance (docs/theory/emission.md#coupling-integrals, docs/theory/emission.md#closed-vs-full).
 
 Every number is checked against an independent method: nested QUADPACK (QAWC at the pole) in the
 frame of the resonance-circle centre, the trapezoid on the shifted circle, the closed form
@@ -110,7 +110,7 @@ def test_resonance_integral_matches_shifted_circle(k0, d_nm):
 
 # --------------------------------------------------------------------------- (2) d → 0
 def test_d_to_zero_spec_numbers_k0_zero():
-    """Spec §5.3: (J_full − J_nf)/γ0 = −1.792, −1.810, −1.815 at d = 0.4, 0.1, 0.025 a; closed −1.817."""
+    """docs/theory/emission.md#coupling-integral-evaluation: (J_full − J_nf)/γ0 = −1.792, −1.810, −1.815 at d = 0.4, 0.1, 0.025 a; closed −1.817."""
     k0 = 0.0
     k1 = k1_of(k0)
     _, j_closed = closed_form([AQ], k0, k1)
@@ -153,7 +153,7 @@ def test_gamma_is_j0_at_k0_zero(d_nm):
 
 
 # --------------------------------------------------------------------------- (4) spec tables
-# Spec §5.5 rows, copied verbatim: "γ(x)/γ0 ; J(x)/γ0" at x = +n a_q, n = 1, 2, 4, 8 (f_J = 1).
+# docs/theory/emission.md#closed-vs-full rows, copied verbatim: "γ(x)/γ0 ; J(x)/γ0" at x = +n a_q, n = 1, 2, 4, 8 (f_J = 1).
 # The spec prints −16.95 and −58.16 for (k0 = 0, n = 1, d = 1 and 5 nm); the values are
 # −16.9551 and −58.1670 (P confirmed to 1e-14 by the QAWC reference above, and I_γ(0) = π k1² e^{−2k1d}
 # exactly at k0 = 0), i.e. the spec truncated them; they are asserted correctly rounded here.
@@ -237,7 +237,7 @@ def test_near_field_closed_form_vs_hankel(x, d):
 
 
 def test_near_field_coupling_expression():
-    """Spec §5.4: J_nf/γ0 = −4 f_J d/[I_γ(0)(x² + 4d²)^{3/2}]; −15.2 at k0 = 0, d = 1 nm, x = a_q."""
+    """docs/theory/emission.md#near-field: J_nf/γ0 = −4 f_J d/[I_γ(0)(x² + 4d²)^{3/2}]; −15.2 at k0 = 0, d = 1 nm, x = a_q."""
     k0, d, f_J = 0.0, 1.0 / A_NM, 0.5
     k1 = k1_of(k0)
     x = np.array([AQ, 2 * AQ, -4 * AQ])
@@ -337,7 +337,7 @@ def test_asymptotic_exponential_integrals_match_scipy(monkeypatch):
 
 
 def test_spec_burst_criterion_at_finite_distance():
-    """Spec §5.6 (N = 9, a_q = 20 nm): (1/N)Σ_{α≠β}|γ_αβ|² = 1.20 (k0 = 0.3) and 2.29 (k0 = 0.5) at
+    """docs/theory/emission.md#k0-scales (N = 9, a_q = 20 nm): (1/N)Σ_{α≠β}|γ_αβ|² = 1.20 (k0 = 0.3) and 2.29 (k0 = 0.5) at
     d = 10 nm, 0.75 at k0 = 0.8, d = 5 nm; the criterion changes sign at k0,c = 0.131 for d = 1 nm."""
     from scipy.optimize import brentq
 

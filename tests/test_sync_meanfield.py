@@ -1,4 +1,4 @@
-"""Mean field of paper S in the thermodynamic limit (docs/theory/sync.md#mean-field-limit–§7, Eqs. 11, 13–14, 29–31)."""
+"""Mean field of paper S in the thermodynamic limit (docs/theory/sync.md#mean-field-limit, docs/theory/sync.md#phase-diagram, Eqs. 11, 13–14, 29–31)."""
 
 import numpy as np
 import pytest
@@ -74,7 +74,7 @@ def test_trajectory_matches_solve_ivp():
 
 @pytest.mark.parametrize("Gamma,J,w", [(1.0, 0.5, 0.5), (2.0, 1.3, 0.7), (1.0, -1.1, 0.3)])
 def test_kappa_zero_traveling_wave_exact(Gamma, J, w):
-    """Spec §5.4: z = w/Γ, |s|² = w(1 − w/Γ)/(2Γ), φ_A − φ_B = ±π/2, ω = ±Jw/(2Γ)."""
+    """docs/theory/sync.md#mean-field-exact-results: z = w/Γ, |s|² = w(1 − w/Γ)/(2Γ), φ_A − φ_B = ±π/2, ω = ±Jw/(2Γ)."""
     ds = meanfield_phase_diagram(0.0, J, w=w, Gamma=Gamma, t_final=1500.0).isel(kappa=0, J=0, Delta=0)
     assert int(ds.phase) == PHASE_CODES["traveling_wave"]
     s2 = w * (1 - w / Gamma) / (2 * Gamma)
@@ -84,7 +84,7 @@ def test_kappa_zero_traveling_wave_exact(Gamma, J, w):
     np.testing.assert_allclose(ds.abs_s_B ** 2, s2, atol=1e-4)
     np.testing.assert_allclose(np.abs(ds.phase_difference), np.pi / 2, atol=1e-4)
     sign = np.sign(ds.phase_difference.values)
-    # ω_A > 0 ⇔ φ_A − φ_B ≈ +π/2 for J > 0 (docs/theory/sync.md#mean-field-exact-results); J → −J mirrors it (§6)
+    # ω_A > 0 ⇔ φ_A − φ_B ≈ +π/2 for J > 0 (docs/theory/sync.md#mean-field-exact-results); J → −J mirrors it (docs/theory/sync.md#symmetries)
     np.testing.assert_allclose(ds.frequency, sign * np.sign(J) * abs(J) * w / (2 * Gamma), atol=1e-4)
     np.testing.assert_allclose(ds.frequency_B, ds.frequency, atol=1e-4)
     # the two initial conditions end in opposite chiralities (complex-conjugate TWs, Eq. 14)
@@ -92,7 +92,7 @@ def test_kappa_zero_traveling_wave_exact(Gamma, J, w):
 
 
 def test_mirror_symmetries_of_phase_diagram():
-    """Spec §6: κ → −κ swaps sync and π-sync (with A ↔ B); J → −J swaps A ↔ B."""
+    """docs/theory/sync.md#symmetries: κ → −κ swaps sync and π-sync (with A ↔ B); J → −J swaps A ↔ B."""
     kappa = np.array([-0.8, -0.4, 0.4, 0.8])
     J = np.array([-2.0, -0.6, -0.2, 0.2, 0.6, 2.0])
     ds = meanfield_phase_diagram(kappa, J, t_final=800.0).isel(Delta=0)
@@ -196,7 +196,7 @@ def test_modulated_tw_cycle_averages_match_brute_force():
 
 
 def test_unsynchronized_and_chirality_with_detuning():
-    """Spec §15 (κ = 0.5, J = 1): coexisting chiralities at Δ = 0, unique at 0.3, unlocked at 1.0."""
+    """docs/theory/sync.md#explicit-pt-breaking (κ = 0.5, J = 1): coexisting chiralities at Δ = 0, unique at 0.3, unlocked at 1.0."""
     ds = meanfield_phase_diagram(0.5, 1.0, Delta=[0.0, 0.3, 1.0], t_final=1500.0).isel(kappa=0, J=0)
     assert sorted(ds.chirality.sel(Delta=0.0).values.tolist()) == [-1, 1]
     ch = ds.chirality.sel(Delta=0.3).values

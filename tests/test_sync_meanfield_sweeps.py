@@ -13,7 +13,7 @@ SCHEMA = "workflow/schemas/config.schema.yaml"
 
 
 def test_chirality_classes_kappa_half_and_zero():
-    """Spec §15: κ = 0.5 has coexisting, unique and unlocked regions; κ = 0 has no unique chirality."""
+    """docs/theory/sync.md#explicit-pt-breaking: κ = 0.5 has coexisting, unique and unlocked regions; κ = 0 has no unique chirality."""
     J, D = [1.0, 2.0], [0.0, 0.4, 0.9, 1.2]
     c = chirality_diagram(0.5, J, D, t_final=1000.0).chirality_class.isel(kappa=0)
     name = lambda v: CHIRALITY_CLASSES[int(v)]  # noqa: E731

@@ -1,4 +1,4 @@
-"""Full susceptibility-integral couplings at a finite NV–film distance d (docs/theory/emission.md#coupling-integrals, §5.3, §5.4).
+"""Full susceptibility-integral couplings at a finite NV–film distance d (docs/theory/emission.md#coupling-integrals, docs/theory/emission.md#coupling-integral-evaluation, docs/theory/emission.md#near-field).
 
 Paper E Eqs. (37)–(40) with (43), (46) and the sign-corrected Eq. (47),
 Ω(k) = (k − k0x̂)² − k1², reduce to two functions of the separation x (units of a):
@@ -319,7 +319,7 @@ def integral_couplings(x, *, k0, k1, d, f_J=1.0, include_near_field=True, tol=DE
     f_J : float
         Prefactor of the coherent part (docs/theory/emission.md#coupling-fj-factor).
     include_near_field : bool
-        False drops P_nf (the "full minus P_nf" variant, docs/theory/emission.md#near-field, §8).
+        False drops P_nf (the "full minus P_nf" variant, docs/theory/emission.md#near-field, docs/theory/emission.md#sweeps-and-outputs).
     tol : float
         Convergence tolerance: the last doubling of the angular nodes changed γ/γ0 by at most
         ``tol`` and J/γ0 by at most ``tol·max(1, max|J/γ0|)``.

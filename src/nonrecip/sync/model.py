@@ -1,4 +1,4 @@
-"""Parameters of the two-species non-reciprocal spin model (docs/theory/sync.md#conventions–§2, Eqs. 1–7, 28).
+"""Parameters of the two-species non-reciprocal spin model (docs/theory/sync.md#conventions, docs/theory/sync.md#master-equation, Eqs. 1–7, 28).
 
 One place holds and checks the parameters used by every sync capability (mean field,
 exact steady states, cumulants, spectra, trajectories).

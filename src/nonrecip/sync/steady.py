@@ -1,4 +1,4 @@
-"""Public finite-N API of paper S: steady-state observables and spectra (docs/theory/sync.md#finite-n, §9).
+"""Public finite-N API of paper S: steady-state observables and spectra (docs/theory/sync.md#finite-n, docs/theory/sync.md#spectra).
 
 Rates are the *collective* ones of docs/theory/sync.md#conventions (Γ, κ, J fixed; microscopic = collective / N).
 For unequal species sizes (N_A, N_B) the microscopic rates are collective / N̄ with

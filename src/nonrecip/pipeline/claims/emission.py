@@ -1,4 +1,4 @@
-"""Paper E's checkable claims, evaluated on the workflow's datasets (docs/theory/emission.md#figure-4, §5.6)."""
+"""Paper E's checkable claims, evaluated on the workflow's datasets (docs/theory/emission.md#figure-4, docs/theory/emission.md#k0-scales)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Paper S's checkable claims, evaluated on the workflow's datasets (docs/theory/sync.md#phase-diagram–§12)."""
+"""Paper S's checkable claims, evaluated on the workflow's datasets (docs/theory/sync.md#phase-diagram, #finite-n, #spectra, #trajectory-results)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Sweeps of the finite-N methods of paper S into labelled datasets (Figs. S4–S7, docs/theory/sync.md#finite-n, §9).
+"""Sweeps of the finite-N methods of paper S into labelled datasets (Figs. S4–S7, docs/theory/sync.md#finite-n, docs/theory/sync.md#spectra).
 
 Each function takes plain config values (collective rates) and returns an ``xarray.Dataset``
 whose coordinates and variables all carry ``units`` and ``long_name``.

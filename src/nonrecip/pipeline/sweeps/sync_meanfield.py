@@ -1,4 +1,4 @@
-"""Figure-family drivers of the mean field of paper S (Figs. S1e–g, S2, S14; docs/theory/sync.md#mean-field-limit, §7, §15).
+"""Figure-family drivers of the mean field of paper S (Figs. S1e–g, S2, S14; docs/theory/sync.md#mean-field-limit, docs/theory/sync.md#phase-diagram, docs/theory/sync.md#explicit-pt-breaking).
 
 * :func:`phase_traces` — φ_A(t), φ_B(t) at one point per phase (Fig. S1e–g).
 * :func:`chirality_classes` — Fig. S2(a) classes from a (Δ, J) phase diagram.

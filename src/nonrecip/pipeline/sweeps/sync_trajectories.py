@@ -1,4 +1,4 @@
-"""Figure-family drivers of the monitored trajectories of paper S (Figs. S8–S11, docs/theory/sync.md#monitored-trajectories, §12.2).
+"""Figure-family drivers of the monitored trajectories of paper S (Figs. S8–S11, docs/theory/sync.md#monitored-trajectories, docs/theory/sync.md#trajectory-results).
 
 Each builder of :data:`BUILDERS` takes plain config values (collective rates, times in 1/Γ) as
 keywords and returns a labelled ``xarray.Dataset``:

@@ -1,4 +1,4 @@
-"""Cumulant expansions of order K = 2 and 4 for the finite-N steady state (docs/theory/sync.md#heisenberg-equations, §8.3).
+"""Cumulant expansions of order K = 2 and 4 for the finite-N steady state (docs/theory/sync.md#heisenberg-equations, docs/theory/sync.md#cumulant-expansion).
 
 The exact moment hierarchy is generated programmatically, never typed by hand. A moment
 label (p_A, m_A, z_A, p_B, m_B, z_B) stands for ⟨Π σ^+ Π σ^- Π σ^z⟩ on *distinct* sites of a

@@ -63,7 +63,7 @@ _E = np.array([71 / 57600, 0.0, -71 / 16695, 71 / 1920, -17253 / 339200, 22 / 52
 
 @nb.njit(cache=True, fastmath=False)
 def rhs(y, p, out):
-    """Right-hand side of docs/theory/sync.md Eq. (11) with damping γ and dephasing γ_φ (§5.3)."""
+    """Right-hand side of docs/theory/sync.md Eq. (11) with damping γ and dephasing γ_φ (docs/theory/sync.md#mean-field-limit)."""
     sA = complex(y[0], y[1])
     sB = complex(y[2], y[3])
     zA = y[4]

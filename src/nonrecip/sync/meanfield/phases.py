@@ -1,4 +1,4 @@
-"""Phase classifier of the mean-field states (docs/theory/sync.md#phase-diagram, §15).
+"""Phase classifier of the mean-field states (docs/theory/sync.md#phase-diagram, docs/theory/sync.md#explicit-pt-breaking).
 
 Codes (CF ``flag_values`` / ``flag_meanings`` of the ``phase`` variable):
 

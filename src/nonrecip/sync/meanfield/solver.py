@@ -1,4 +1,4 @@
-"""Thermodynamic-limit mean field of paper S (docs/theory/sync.md#mean-field-limit, Eq. 11; §7 phase diagram).
+"""Thermodynamic-limit mean field of paper S (docs/theory/sync.md#mean-field-limit, Eq. 11; docs/theory/sync.md#phase-diagram phase diagram).
 
 Public functions
 ----------------
@@ -161,7 +161,7 @@ def random_initial(n_points: int, seed: int) -> tuple[np.ndarray, np.ndarray, np
 
 
 def chiral_initial(n_points: int, abs_s: float = 0.3, z: float = 0.5):
-    """Spec §15 starts: φ_A − φ_B = +π/2 (ic 0) and −π/2 (ic 1), |s_n| = 0.3, z_n = 0.5."""
+    """The starts of docs/theory/sync.md#explicit-pt-breaking: φ_A − φ_B = +π/2 (ic 0) and −π/2 (ic 1), |s_n| = 0.3, z_n = 0.5."""
     phA = np.tile([np.pi / 4, -np.pi / 4], (n_points, 1))
     phB = -phA
     sA, sB = abs_s * np.exp(-1j * phA), abs_s * np.exp(-1j * phB)
@@ -302,7 +302,7 @@ def meanfield_phase_diagram(kappa, J, *, Delta=0.0, w=0.5, Gamma=1.0, gamma=0.0,
         "w": float(w), "Gamma": float(Gamma), "gamma": float(gamma), "gamma_phi": float(gamma_phi),
         "t_final": float(t_final), "seed": int(seed), "initial": initial,
         "initial_abs_s": INITIAL_ABS_S if initial == "random" else 0.3,
-        "initial_z": INITIAL_Z if initial == "random" else 0.5, "equations": "docs/theory/sync.md Eq. (11) with damping and dephasing (§5.3)",
+        "initial_z": INITIAL_Z if initial == "random" else 0.5, "equations": "docs/theory/sync.md Eq. (11) with damping and dephasing (docs/theory/sync.md#mean-field-limit)",
         "integrator": "Dormand-Prince 5(4), per-point early stopping (nonrecip.sync.meanfield.kernel)",
         "method": "meanfield",
         "method_options": json.dumps({"integrator": asdict(opts), "thresholds": asdict(thresholds)}),

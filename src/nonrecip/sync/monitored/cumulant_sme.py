@@ -22,7 +22,7 @@ Integrator: Euler–Maruyama (weak order 1) in a numba kernel that advances the 
 (one column per trajectory); the time step ``dt`` is a user parameter (docs/theory/sync.md#trajectory-results used
 dt = 0.01 for N ≤ 20, 0.0025 for N ≥ 40). A trajectory whose moments leave the physical range
 (|⟨σ^z⟩| or |⟨σ^-⟩| > ``BLOWUP``, or non-finite) is frozen and flagged as diverged: the closure
-itself can become unstable at intermediate N (docs/theory/sync.md#trajectory-results, §13).
+itself can become unstable at intermediate N (docs/theory/sync.md#trajectory-results, docs/theory/sync.md#method-scaling).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Array-operation backend of the block solver: NumPy/SciPy or CuPy (docs/theory/emission.md#master-equation, §7).
+"""Array-operation backend of the block solver: NumPy/SciPy or CuPy (docs/theory/emission.md#master-equation, docs/theory/solvers.md#block-solver).
 
 Same propagator as the numba backend (:mod:`.solver`), with an independent formulation of the
 right-hand side: the feed uses the collective jump operators of γ = U diag(Γ) U† (docs/theory/emission.md#master-equation),

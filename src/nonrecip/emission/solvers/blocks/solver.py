@@ -1,4 +1,4 @@
-"""Excitation-manifold block solver for the emission dynamics of paper E (docs/theory/emission.md#master-equation, §7).
+"""Excitation-manifold block solver for the emission dynamics of paper E (docs/theory/emission.md#master-equation, docs/theory/solvers.md#block-solver).
 
 From |e…e⟩ the density matrix stays block diagonal in the excitation number n (blocks of
 size C(N,n)², C(2N,N) numbers in all), and block n obeys (docs/theory/solvers.md#block-structure)
@@ -103,7 +103,7 @@ def _check(J, gamma, times, tol, max_memory_gb, backend, scheme):
 
 def block_correlations(J, gamma, times, *, tol: float = 1e-12, max_memory_gb: float = 8.0,
                        backend: str = "cpu", scheme: str = "chebyshev"):
-    """Correlations C[t, a, b] = ⟨σ⁺_a σ⁻_b⟩(t) from |e…e⟩ at ``times[0]`` (docs/theory/emission.md#master-equation, §7).
+    """Correlations C[t, a, b] = ⟨σ⁺_a σ⁻_b⟩(t) from |e…e⟩ at ``times[0]`` (docs/theory/emission.md#master-equation, docs/theory/solvers.md#block-solver).
 
     Parameters
     ----------
