@@ -211,5 +211,10 @@ def write_dataset(
 
 def read_dataset(path: str | os.PathLike) -> xr.Dataset:
     """Read a dataset written by :func:`write_dataset` into memory (complex data restored)."""
-    with xr.open_dataset(path, engine="netcdf4", auto_complex=True) as ds:
-        return ds.load()
+    try:
+        with xr.open_dataset(path, engine="netcdf4", auto_complex=True) as ds:
+            return ds.load()
+    except FileNotFoundError:
+        raise
+    except (OSError, ValueError) as err:
+        raise OSError(f"{path}: not a readable NetCDF dataset ({err}); delete it to have it recomputed") from None

@@ -19,6 +19,7 @@ import xarray as xr
 from scipy import special
 
 from nonrecip.emission.physics import YIG, FilmParameters
+from nonrecip.validate import integer, real
 
 __all__ = ["coupling_matrices", "closed_form_couplings", "UnphysicalCouplingError", "COUPLING_MODELS"]
 
@@ -129,21 +130,17 @@ def coupling_matrices(
     UnphysicalCouplingError
         If γ is not positive semidefinite beyond round-off; the message names the parameters.
     """
-    if isinstance(N, bool) or int(N) != N or N < 1:
-        raise ValueError(f"N must be an integer >= 1, got {N!r}")
-    N = int(N)
+    N = integer("N", N, minimum=1)
     if model not in COUPLING_MODELS:
         raise ValueError(f"model must be one of {tuple(COUPLING_MODELS)}, got {model!r}")
     if not isinstance(film, FilmParameters):
         raise TypeError(f"film must be a FilmParameters, got {type(film).__name__}")
-    if not math.isfinite(k0):
-        raise ValueError(f"k0 must be finite, got {k0}")
-    if not (math.isfinite(spacing_nm) and spacing_nm > 0):
-        raise ValueError(f"spacing_nm must be > 0, got {spacing_nm}")
-    if f_J < 0 or not math.isfinite(f_J):
-        raise ValueError(f"f_J must be finite and >= 0, got {f_J}")
+    k0 = real("k0", k0)
+    spacing_nm = real("spacing_nm", spacing_nm, minimum=0.0, exclusive_minimum=True)
+    f_J = real("f_J", f_J, minimum=0.0)
     if distance_nm is None:
         distance_nm = DEFAULT_DISTANCE_NM[model]
+    distance_nm = real("distance_nm", distance_nm, minimum=0.0)
     if model == "closed_form" and distance_nm != 0:
         raise ValueError(
             f"distance_nm={distance_nm}: the closed form (model='closed_form') is the d -> 0 limit; "

@@ -28,6 +28,7 @@ from nonrecip.emission.solvers.errors import SolverFailure
 from nonrecip.emission.solvers.pair import pair_emission_rates
 from nonrecip.log import get_logger
 from nonrecip.methods import resolve_method
+from nonrecip.validate import hermitian_psd
 
 __all__ = [
     "emission_dynamics", "rates_from_correlations", "pair_emission_rates", "SolverFailure",
@@ -105,6 +106,7 @@ def _check_couplings(J, gamma):
     for name, M in (("J", J), ("gamma", gamma)):
         if np.abs(M - M.conj().T).max() > 1e-12 * scale:
             raise ValueError(f"{name} must be Hermitian (max |{name} - {name}^H| = {np.abs(M - M.conj().T).max():.2e})")
+    hermitian_psd("gamma", 0.5 * (gamma + gamma.conj().T))
     return J, gamma
 
 

@@ -7,6 +7,7 @@ Each check takes its section (defaults filled in) and raises
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable, Mapping
 
 import numpy as np
@@ -103,8 +104,19 @@ def check_emission(section: Mapping[str, Any]) -> None:
         raise ConfigError(f"emission.physics: {err}") from None
     solver = section["solver"]
     for name, sweep in section["sweeps"].items():
-        axes = grid_axes(sweep)
         key = f"emission.sweeps.{name}"
+        for dim in GRID_DIMS:
+            spec = sweep[dim]
+            if isinstance(spec, Mapping):
+                if not spec["log_min"] < spec["log_max"]:
+                    raise ConfigError(f"{key}.{dim}: log_min ({spec['log_min']}) must be below log_max ({spec['log_max']})")
+                n = (spec["log_max"] - spec["log_min"]) * spec["points_per_decade"]
+                if n > MAX_AXIS_POINTS:
+                    raise ConfigError(f"{key}.{dim}: the log grid would hold ~{n:.3g} values (at most {MAX_AXIS_POINTS})")
+        axes = grid_axes(sweep)
+        n_points = math.prod(len(v) for v in axes.values())
+        if n_points > MAX_GRID_POINTS:
+            raise ConfigError(f"{key}: {n_points} grid points (at most {MAX_GRID_POINTS}; each costs a solver run)")
         for dim in GRID_DIMS:
             if not axes[dim]:
                 raise ConfigError(f"{key}.{dim}: empty grid")
@@ -122,6 +134,7 @@ def check_emission(section: Mapping[str, Any]) -> None:
                               "use coupling.model: auto or integral")
         if section["coupling"]["model"] == "integral" and any(d <= 0 for d in axes["distance_nm"]):
             raise ConfigError(f"{key}.distance_nm: the integral model needs d > 0")
+    _check_figure_values(section)
 
 
 #: config section -> its semantic check
@@ -131,3 +144,24 @@ SECTION_CHECKS: dict[str, Callable[[Mapping[str, Any]], None]] = {
     "sync_finite": check_sync_finite,
     "sync_trajectories": check_sync_trajectories,
 }
+
+
+#: size guards of the emission sweeps
+MAX_AXIS_POINTS = 10_000
+MAX_GRID_POINTS = 100_000
+
+
+def _check_figure_values(section: Mapping[str, Any]) -> None:
+    """The values the paper-E figures select exist in the sweeps they are drawn from."""
+    figures, sweeps = section["figures"], section["sweeps"]
+    fig4bc, map_k0 = grid_axes(sweeps["fig4bc"]), grid_axes(sweeps["map_k0"])
+    for key in ("fig4b_k0", "fig4c_k0"):
+        missing = [v for v in figures[key] if float(v) not in fig4bc["k0"]]
+        if missing:
+            raise ConfigError(f"emission.figures.{key}: {missing} not in emission.sweeps.fig4bc.k0 "
+                              f"(available: {fig4bc['k0']})")
+    n = figures["fig4_N"]
+    for sweep, axes in (("fig4bc", fig4bc), ("map_k0", map_k0)):
+        if n not in axes["N"]:
+            raise ConfigError(f"emission.figures.fig4_N: N = {n} is not in emission.sweeps.{sweep}.N "
+                              f"(available: {axes['N']})")

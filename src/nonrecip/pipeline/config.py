@@ -11,6 +11,8 @@ semantic checks of each section, and raises :class:`ConfigError` naming the offe
 from __future__ import annotations
 
 import copy
+import math
+import os
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -106,7 +108,49 @@ def validate_config(config: Mapping[str, Any], schema_path: str | Path) -> dict:
     if errors:
         lines = [_message(e) for e in errors]
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(dict.fromkeys(lines)))
+    _check_values(instance)
+    _check_results_dir(instance["results_dir"])
     for section, check in SECTION_CHECKS.items():
         if section in instance:
-            check(instance[section])
+            try:
+                check(instance[section])
+            except ConfigError:
+                raise
+            except Exception as err:  # a check that trips over an unforeseen value still names the section
+                raise ConfigError(f"{section}: a value cannot be used ({type(err).__name__}: {err})") from None
     return instance
+
+
+#: list-valued keys that may be empty
+EMPTY_LISTS_ALLOWED = frozenset({"include"})
+
+
+def _walk(obj, path=()):
+    yield path, obj
+    if isinstance(obj, Mapping):
+        for key, value in obj.items():
+            yield from _walk(value, path + (key,))
+    elif isinstance(obj, (list, tuple)):
+        for i, value in enumerate(obj):
+            yield from _walk(value, path + (i,))
+
+
+def _check_values(instance: Mapping[str, Any]) -> None:
+    """Every number finite, every list non-empty (except :data:`EMPTY_LISTS_ALLOWED`)."""
+    for path, value in _walk(instance):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ConfigError(f"{format_path(path)}: must be a finite number, got {value}")
+        if isinstance(value, list) and not value and (not path or path[-1] not in EMPTY_LISTS_ALLOWED):
+            raise ConfigError(f"{format_path(path)}: must not be empty")
+
+
+def _check_results_dir(results_dir: str) -> None:
+    """``results_dir`` names a folder that exists or can be created, not a file and not the root."""
+    path = Path(results_dir)
+    if not results_dir.strip() or path.resolve() == Path(path.resolve().anchor):
+        raise ConfigError(f"results_dir: must name a folder below the working directory or elsewhere, got {results_dir!r}")
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"results_dir: {results_dir!r} exists and is not a folder")
+    parent = next((p for p in (path, *path.resolve().parents) if p.exists()), None)
+    if parent is None or not os.access(parent, os.W_OK):
+        raise ConfigError(f"results_dir: {results_dir!r} cannot be written (no write permission on {parent})")

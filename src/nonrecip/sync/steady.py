@@ -14,6 +14,7 @@ import json
 from dataclasses import asdict, dataclass
 
 from nonrecip.methods import resolve_method
+from nonrecip.validate import integer
 from nonrecip.sync.cumulants.hierarchy import cumulant_steady_state
 from nonrecip.sync.cumulants.labels import closure_terms
 from nonrecip.sync.model import SyncParams
@@ -63,15 +64,21 @@ def _sizes(N, *, allow_pair: bool):
             raise ValueError(f"N must be an int for this method, got {N!r}")
         if len(N) != 2:
             raise ValueError(f"N must be an int or a pair (N_A, N_B), got {N!r}")
-        NA, NB = (int(n) for n in N)
+        NA, NB = (integer("N", n, minimum=1) for n in N)
     else:
-        NA = NB = int(N)
-    if NA < 1 or NB < 1:
-        raise ValueError(f"N must be >= 1, got {N!r}")
+        NA = NB = integer("N", N, minimum=1)
     return NA, NB
 
 
+#: largest N per species of the exact method: beyond it the sparse factorisation needs more than
+#: the 24 GB of the development machine (benchmarks/README.md, exact steady state vs N)
+EXACT_N_MAX = 22
+
+
 def _exact(NA, NB, micro, options: ExactOptions):
+    if max(NA, NB) > EXACT_N_MAX:
+        raise ValueError(f"N = {max(NA, NB)} per species is beyond the exact method (N <= {EXACT_N_MAX}: "
+                         "larger sectors exceed ~24 GB); use method='cumulant2' or 'cumulant4'")
     ss = exact_steady_state(NA, NB, micro, linear_solver=options.linear_solver)
     values = {}
     for name, (a, b, _) in _OBS.items():

@@ -92,7 +92,9 @@ def plot_delta_curves(ds: xr.Dataset, *, curves: str, values, fixed: Mapping[str
     show = t <= t_display
     n_ref = None
     for k, v in enumerate(values):
-        sub = _first(ds, **{curves: v}, **fixed) if curves == "N" else _first(ds.sel(k0=v, method="nearest"), **fixed)
+        if v not in ds[curves].values:  # select exactly: never draw a neighbouring value under this label
+            raise ValueError(f"{curves} = {v} is not in the dataset (available: {ds[curves].values.tolist()})")
+        sub = _first(ds, **{curves: v}, **fixed)
         label = f"$k_0$ = {float(sub['k0']):g}" if curves == "k0" else f"N = {int(sub['N'])}"
         ax.plot(t[show], sub["delta"].values[show], color=f"C{k}", label=label)
         inset.plot(t[show], sub["rate_total"].values[show], color=f"C{k}", lw=1)

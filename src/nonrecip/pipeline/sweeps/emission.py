@@ -23,7 +23,7 @@ from nonrecip.pipeline.grids import DIM_ATTRS, GRID_DIMS, chunk_points, grid_axe
 
 __all__ = [
     "GRID_DIMS", "grid_axes", "grid_points", "chunk_points", "couplings_chunk",
-    "dynamics_chunk", "aggregate_chunks", "time_grid",
+    "dynamics_chunk", "aggregate_chunks", "check_chunk_coverage", "time_grid",
 ]
 
 _log = get_logger("emission.sweep")
@@ -144,8 +144,37 @@ def dynamics_chunk(couplings: xr.Dataset, *, times, solver: Mapping[str, Any]) -
     for key in keep:
         ds[key] = couplings[key]
     ds.attrs.update({k: couplings.attrs[k] for k in ("coupling_model", "f_J", "include_near_field")})
-    ds.attrs.update(coupling_method=couplings.attrs["method"], method=method, method_options=dyn.attrs["method_options"])
+    ds.attrs.update(coupling_method=couplings.attrs["method"], coupling_options=couplings.attrs["method_options"],
+                    method=method, method_options=dyn.attrs["method_options"])
     return ds
+
+
+def check_chunk_coverage(chunks: Sequence[xr.Dataset], sweep: Mapping[str, Any], names: Sequence[str]) -> None:
+    """Raise unless the chunks hold every grid point of ``sweep`` exactly once, each chunk in its place.
+
+    Chunk ``i`` must hold exactly the points of chunk ``i`` of the sweep's grid; the message names the file
+    (``names[i]``) that holds wrong, missing or repeated points.
+    """
+    expected = chunk_points(grid_points(sweep), max(c.sizes["point"] for c in chunks))
+    if len(expected) != len(chunks):
+        expected = None  # chunk size not recoverable from the files: check the union only
+    seen = {}
+    for i, (c, name) in enumerate(zip(chunks, names)):
+        held = [tuple(float(c[d].values[k]) for d in GRID_DIMS) for k in range(c.sizes["point"])]
+        if expected is not None:
+            want = [tuple(float(p[d]) for d in GRID_DIMS) for p in expected[i]]
+            if held != want:
+                raise ValueError(f"{name}: holds the grid points {held}, but chunk {i} of this sweep is {want} "
+                                 "(a file of another sweep or chunk?)")
+        for point in held:
+            if point in seen:
+                raise ValueError(f"{name}: grid point {dict(zip(GRID_DIMS, point))} is also in {seen[point]}")
+            seen[point] = name
+    want_all = {tuple(float(p[d]) for d in GRID_DIMS) for p in grid_points(sweep)}
+    missing = want_all - set(seen)
+    if missing or set(seen) - want_all:
+        raise ValueError(f"chunks of this sweep miss {sorted(missing)} and hold {sorted(set(seen) - want_all)} "
+                         "beyond its grid")
 
 
 def aggregate_chunks(chunks: Sequence[xr.Dataset]) -> xr.Dataset:

@@ -25,6 +25,7 @@ import numpy as np
 import xarray as xr
 
 from nonrecip.sync.model import SyncParams
+from nonrecip.validate import integer, real
 from nonrecip.sync.monitored.cumulant_sme import run_sme, sme_model
 from nonrecip.sync.monitored.exact_sme import exact_sme, run_exact
 
@@ -117,15 +118,12 @@ def trajectories(N, model: SyncParams, *, detection="heterodyne", theta=0.0, eff
         scheme, rng.
     """
     # convert
-    try:
-        N = int(N)
-        n_traj = int(n_traj)
-        seed = int(seed)
-        dt = float(dt)
-        theta = float(theta)
-        efficiency = float(efficiency)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"N, n_traj, seed must be integers and dt, theta, efficiency numbers: {err}")
+    N = integer("N", N, minimum=2)
+    n_traj = integer("n_traj", n_traj, minimum=1)
+    seed = integer("seed", seed, minimum=0)
+    dt = real("dt", dt, minimum=0.0, exclusive_minimum=True)
+    theta = real("theta", theta)
+    efficiency = real("efficiency", efficiency, minimum=0.0, maximum=1.0)
     times = np.atleast_1d(np.asarray(times, dtype=float))
     # check
     if method not in TRAJECTORY_METHODS:
