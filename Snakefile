@@ -24,6 +24,17 @@ config.clear()
 config.update(_validated)
 
 
+if workflow.is_main_process:  # not again inside every cluster job
+    from nonrecip.checksums import mismatches
+
+    _changed = mismatches(config["results_dir"])
+    if _changed:
+        sys.stderr.write("nonrecip: these results no longer match the checksum written with them (replaced or "
+                         "corrupted after they were made); delete them, and what was made from them, to "
+                         "recompute:\n  " + "\n  ".join(_changed) + "\n")
+        sys.exit(1)
+
+
 include: "workflow/rules/common.smk"
 
 

@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 
 from nonrecip.emission import (BlocksOptions, QutipOptions, YIG, coupling_matrices, emission_dynamics)
-from nonrecip.sync import CumulantOptions, ExactOptions, SyncParams, spectrum, steady_state, trajectories
+from nonrecip.emission import PairOptions
+from nonrecip.sync import (CumulantOptions, ExactOptions, SyncParams, chirality_reversals, meanfield_phase_diagram,
+                           spectrum, steady_state, trajectories)
 
 T = np.linspace(0.0, 1.0, 5)
 J2, G2 = np.zeros((2, 2)), np.eye(2)
@@ -79,6 +81,22 @@ CALLS = [
     (lambda: _traj(detection="photon"), "detection"),
     (lambda: _traj(method="rk4"), "method"),
     (lambda: _traj(model={"kappa": 0.5}), "model"),
+    # option objects
+    (lambda: QutipOptions(ode_method="rk45"), "ode_method"),
+    (lambda: QutipOptions(rtol=0.0), "rtol"),
+    (lambda: QutipOptions(max_steps=2.5), "max_steps"),
+    (lambda: BlocksOptions(tol=0.0), "tol"),
+    (lambda: BlocksOptions(backend="gpu"), "backend"),
+    (lambda: BlocksOptions(scheme="rk4"), "scheme"),
+    (lambda: BlocksOptions(max_memory_gb=float("nan")), "max_memory_gb"),
+    (lambda: PairOptions(atol=-1.0), "atol"),
+    (lambda: CumulantOptions(t_max=-1.0), "t_max"),
+    # mean field and reversals
+    (lambda: meanfield_phase_diagram(np.linspace(-1, 1, 20000), np.linspace(-2, 2, 20000)), "kappa, J, Delta"),
+    (lambda: meanfield_phase_diagram([0.5], [0.2], seed=-1), "seed"),
+    (lambda: meanfield_phase_diagram([0.5], [0.2], seed=1.5), "seed"),
+    (lambda: chirality_reversals(_traj(), window=float("nan")), "window"),
+    (lambda: chirality_reversals(_traj(), window=1.0, t_start="late"), "t_start"),
 ]
 
 

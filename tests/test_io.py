@@ -1,5 +1,6 @@
-"""NetCDF writing: atomicity, provenance, labels, complex round trip."""
+"""NetCDF writing: atomicity, provenance, labels, checksums, complex round trip."""
 
+import hashlib
 import json
 import os
 
@@ -7,6 +8,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from nonrecip.checksums import mismatches, sidecar
 from nonrecip.io import PROVENANCE_KEYS, MissingLabelError, read_dataset, write_dataset
 
 
@@ -52,7 +54,18 @@ def test_failed_write_leaves_no_file(tmp_path, monkeypatch):
     with pytest.raises(OSError):
         write_dataset(_ds(), target)
     assert target.read_bytes() == before  # old file intact
-    assert sorted(os.listdir(tmp_path)) == ["c.nc"]  # no temp file left behind
+    assert sorted(os.listdir(tmp_path)) == [".c.nc.sha256", "c.nc"]  # no temp file left behind
+    assert mismatches(tmp_path) == []  # the checksum still describes the old, intact file
+
+
+def test_checksum_detects_a_changed_file(tmp_path):
+    path = write_dataset(_ds(), tmp_path / "e.nc")
+    assert sidecar(path).read_text().strip() == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert mismatches(tmp_path) == []
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 0xFF
+    path.write_bytes(bytes(data))
+    assert mismatches(tmp_path) == [str(path)]
 
 
 def test_dataset_without_method_is_refused(tmp_path):

@@ -156,3 +156,50 @@ def test_every_figure_draws_from_the_tiny_datasets(tiny_run):
         import matplotlib.pyplot as plt
 
         plt.close(fig)
+
+
+def _copy_run(out, dest):
+    import shutil
+
+    shutil.copytree(out, dest, copy_function=shutil.copy2)  # modification times kept
+    return dest
+
+
+@pytest.mark.parametrize("fault", ["random_bytes", "other_valid_chunk"])
+def test_a_replaced_intermediate_with_its_time_kept_is_detected(tiny_run, tmp_path, fault):
+    """Snakemake compares only times; the checksum written with each file catches the replacement."""
+    import os
+    import shutil
+
+    import numpy as np
+
+    _, out = tiny_run
+    run = _copy_run(out, tmp_path / "run")
+    chunk = run / "emission" / "map_k0" / "dynamics_1.nc"
+    stat = os.stat(chunk)
+    if fault == "random_bytes":
+        chunk.write_bytes(np.random.default_rng(1).bytes(stat.st_size))
+    else:
+        shutil.copyfile(run / "emission" / "fig4d" / "dynamics_0.nc", chunk)
+    os.utime(chunk, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    proc = _run(None, "-n", "--configfile", "config/test/tiny.yaml", "--config", f"results_dir={run}")
+    assert proc.returncode != 0
+    assert str(chunk) in proc.stderr and "no longer match the checksum" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_a_valid_chunk_of_another_sweep_is_refused_by_the_aggregation(tiny_run, tmp_path):
+    """Copied with its own checksum and a new time: the aggregate reruns and its coverage check names the file."""
+    import shutil
+
+    _, out = tiny_run
+    run = _copy_run(out, tmp_path / "run")
+    chunk = run / "emission" / "map_k0" / "dynamics_1.nc"
+    other = run / "emission" / "fig4d" / "dynamics_0.nc"
+    shutil.copyfile(other, chunk)
+    shutil.copyfile(other.with_name(".dynamics_0.nc.sha256"), chunk.with_name(".dynamics_1.nc.sha256"))
+    proc = _run(None, "--cores", "1", "--configfile", "config/test/tiny.yaml", "--config",
+                f"results_dir={run}", "--", str(run / "emission" / "map_k0.nc"))
+    assert proc.returncode != 0
+    log = (run / "logs" / "emission" / "map_k0" / "aggregate.log").read_text()
+    assert f"{chunk}: holds the grid points" in log

@@ -7,7 +7,8 @@ Every dataset is written by :func:`write_dataset`, which
   flag, library versions, creation time) beside the ``method`` and ``method_options`` that the
   computation itself recorded in the dataset's attributes;
 * writes to a temporary file in the target directory and renames it into place, so that a
-  killed job never leaves a truncated file under the final name.
+  killed job never leaves a truncated file under the final name, and stores the file's SHA-256
+  beside it (:mod:`nonrecip.checksums`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from typing import Any, Mapping
 
 import numpy as np
 import xarray as xr
+
+from nonrecip.checksums import digest, sidecar, write_sidecar
 
 __all__ = [
     "write_dataset",
@@ -201,7 +204,10 @@ def write_dataset(
         ds.to_netcdf(tmp, engine="netcdf4", auto_complex=True)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
+        value = digest(tmp)
+        sidecar(path).unlink(missing_ok=True)  # killed before the new one is written: unverified, not wrong
         os.replace(tmp, path)
+        write_sidecar(path, value)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)

@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["integer", "real", "hermitian_psd"]
+__all__ = ["integer", "real", "one_of", "hermitian_psd"]
 
 
 def integer(name: str, value, *, minimum: int | None = None, maximum: int | None = None) -> int:
@@ -41,6 +41,12 @@ def real(name: str, value, *, minimum: float | None = None, maximum: float | Non
     if maximum is not None and value > maximum:
         raise ValueError(f"{name} must be <= {maximum}, got {value}")
     return value
+
+
+def one_of(name: str, value, choices) -> None:
+    """Refuse ``value`` unless it is one of ``choices``; the message lists them."""
+    if value not in tuple(choices):
+        raise ValueError(f"{name} must be one of {tuple(choices)}, got {value!r}")
 
 
 #: relative tolerance of the positive-semidefiniteness check (times the largest |eigenvalue|)

@@ -28,7 +28,7 @@ from nonrecip.emission.solvers.errors import SolverFailure
 from nonrecip.emission.solvers.pair import pair_emission_rates
 from nonrecip.log import get_logger
 from nonrecip.methods import resolve_method
-from nonrecip.validate import hermitian_psd
+from nonrecip.validate import hermitian_psd, integer, one_of, real
 
 __all__ = [
     "emission_dynamics", "rates_from_correlations", "pair_emission_rates", "SolverFailure",
@@ -59,6 +59,12 @@ class BlocksOptions:
     backend: str = "cpu"
     scheme: str = "chebyshev"
 
+    def __post_init__(self):
+        real("tol", self.tol, minimum=0.0, maximum=0.01, exclusive_minimum=True)
+        real("max_memory_gb", self.max_memory_gb, minimum=0.0, exclusive_minimum=True)
+        one_of("backend", self.backend, ("cpu", "numpy", "cupy"))
+        one_of("scheme", self.scheme, ("chebyshev", "taylor"))
+
 
 @dataclass(frozen=True)
 class QutipOptions:
@@ -69,6 +75,12 @@ class QutipOptions:
     ode_method: str = "adams"
     max_steps: int = 10**7
 
+    def __post_init__(self):
+        real("rtol", self.rtol, minimum=0.0, exclusive_minimum=True)
+        real("atol", self.atol, minimum=0.0, exclusive_minimum=True)
+        one_of("ode_method", self.ode_method, ("adams", "bdf", "dop853", "vern7", "vern9", "lsoda"))
+        integer("max_steps", self.max_steps, minimum=1)
+
 
 @dataclass(frozen=True)
 class PairOptions:
@@ -76,6 +88,10 @@ class PairOptions:
 
     rtol: float = 1e-10
     atol: float = 1e-12
+
+    def __post_init__(self):
+        real("rtol", self.rtol, minimum=0.0, exclusive_minimum=True)
+        real("atol", self.atol, minimum=0.0, exclusive_minimum=True)
 
 
 def rates_from_correlations(C, J, gamma):

@@ -14,7 +14,7 @@ import json
 from dataclasses import asdict, dataclass
 
 from nonrecip.methods import resolve_method
-from nonrecip.validate import integer
+from nonrecip.validate import integer, real
 from nonrecip.sync.cumulants.hierarchy import cumulant_steady_state
 from nonrecip.sync.cumulants.labels import closure_terms
 from nonrecip.sync.model import SyncParams
@@ -46,6 +46,11 @@ class CumulantOptions:
     t_max: float = 400.0
     tol: float = 1e-12
     max_newton: int = 30
+
+    def __post_init__(self):
+        real("t_max", self.t_max, minimum=0.0, exclusive_minimum=True)
+        real("tol", self.tol, minimum=0.0, exclusive_minimum=True)
+        integer("max_newton", self.max_newton, minimum=0)
 
 _OBS = {  # name: (label A (p, m, z), label B, long_name)
     "sz_A": ((0, 0, 1), (0, 0, 0), "population <sigma^z_A>"),

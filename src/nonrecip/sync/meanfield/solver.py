@@ -24,6 +24,7 @@ import xarray as xr
 
 from nonrecip.sync.meanfield import kernel as K
 from nonrecip.sync.model import SyncParams
+from nonrecip.validate import integer
 from nonrecip.sync.meanfield.phases import PhaseThresholds, classify_points
 
 __all__ = [
@@ -39,6 +40,9 @@ __all__ = [
     "INITIAL_ABS_S",
     "INITIAL_Z",
 ]
+
+#: largest memory [GB] a phase-diagram grid may take
+MAX_MEMORY_GB = 8.0
 
 #: initial |s_n| and z_n of the random initial conditions (docs/theory/sync.md#phase-diagram)
 INITIAL_ABS_S = 0.1
@@ -265,6 +269,12 @@ def meanfield_phase_diagram(kappa, J, *, Delta=0.0, w=0.5, Gamma=1.0, gamma=0.0,
             raise ValueError(f"{name} must be a finite scalar, got {v!r}")
     if t_final <= 0:
         raise ValueError(f"t_final must be > 0, got {t_final}")
+    seed = integer("seed", seed, minimum=0)
+    n_points = kappa.size * J.size * Delta.size
+    memory_gb = n_points * 2 * (6 + K.N_STATS + 8) * 8 / 1e9  # states, statistics, parameters of 2 starts
+    if memory_gb > MAX_MEMORY_GB:
+        raise ValueError(f"kappa, J, Delta: a grid of {n_points} points needs ~{memory_gb:.3g} GB "
+                         f"(at most {MAX_MEMORY_GB} GB); use fewer points")
     kmax = kappa[np.argmax(np.abs(kappa))]
     _check_rates(kappa=float(kmax), J=complex(J[0]), Delta=float(Delta[0]), w=w, Gamma=Gamma,
                  gamma=gamma, gamma_phi=gamma_phi)

@@ -22,6 +22,7 @@ import numpy as np
 import xarray as xr
 
 from nonrecip.sync.model import SyncParams
+from nonrecip.validate import real
 
 __all__ = ["chirality_reversals", "phase_distributions", "traveling_wave_period", "windowed_chirality"]
 
@@ -51,8 +52,10 @@ def _window_samples(ds: xr.Dataset, window, t_start):
         a = ds.attrs
         window = traveling_wave_period(kappa=a["kappa"], J=complex(a["J_real"], a.get("J_imag", 0.0)),
                                        Delta=a.get("Delta", 0.0), w=a["w"], Gamma=a["Gamma"])
-    window = float(window)
-    sel = t >= (t[0] if t_start is None else float(t_start))
+    window = real("window", window, minimum=0.0, exclusive_minimum=True)
+    if t_start is not None:
+        t_start = real("t_start", t_start)
+    sel = t >= (t[0] if t_start is None else t_start)
     ts = t[sel]
     if ts.size < 2:
         raise ValueError("t_start leaves fewer than 2 samples")
