@@ -39,7 +39,8 @@ rule emission_dynamics:
     priority: chunk_priority
     params:
         times=lambda wc: {k: EMISSION["sweeps"][wc.sweep][k] for k in ("n_times", "t_max")},
-        solver=canonical(EMISSION["solver"]),
+        solver=canonical({"method": EMISSION["solver"]["method"],  # only the chosen method's options
+                          EMISSION["solver"]["method"]: EMISSION["solver"][EMISSION["solver"]["method"]]}),
     threads: 1
     conda: CONDA_ENV
     resources: mem_mb=4000, runtime=120
