@@ -204,3 +204,19 @@ def test_a_valid_chunk_of_another_sweep_is_refused_by_the_aggregation(tiny_run, 
     assert proc.returncode != 0
     log = (run / "logs" / "emission" / "map_k0" / "aggregate.log").read_text()
     assert f"{chunk}: holds the grid points" in log
+
+
+def test_a_deleted_chunk_is_recomputed_and_the_aggregate_stays_correct(tiny_run, tmp_path):
+    """Deleting an intermediate never yields a wrong figure: the run recomputes what is needed."""
+    _, out = tiny_run
+    run = _copy_run(out, tmp_path / "run")
+    chunk = run / "emission" / "map_k0" / "dynamics_1.nc"
+    chunk.unlink()
+    proc = _run(None, "--cores", "2", "--configfile", "config/test/tiny.yaml", "--config", f"results_dir={run}",
+                "--", str(run / "emission" / "map_k0.nc"), str(chunk))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert chunk.exists()
+    before, after = read_dataset(out / "emission" / "map_k0.nc"), read_dataset(run / "emission" / "map_k0.nc")
+    for name in before.data_vars:
+        if before[name].attrs.get("role") != "timing":
+            assert before[name].equals(after[name]), name
