@@ -48,7 +48,7 @@ def test_anchors_are_unique_within_each_file():
 
 
 def test_nothing_points_outside_the_repository():
-    """No reference to the team's private sources: a clone has no ../shared folder."""
+    """No reference to the team's private sources (the specs and papers beside the checkout): a clone has none."""
     outside = re.compile(r"\.\./shared|shared/specs|shared/papers|solver_notes\.md|\bspec [ES] §")
     hits = [f"{name}: {m.group(0)}" for name, text in _tracked_text_files() for m in outside.finditer(text)
             if name != "tests/test_docs_references.py"]
