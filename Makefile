@@ -10,7 +10,8 @@ STAMP  := $(VENV)/.installed
 CORES  ?= all
 CONFIG ?=
 SNAKEMAKE_ARGS ?=
-REPORT ?= results/report.html
+# the report of a CONFIG run gets its own name, so it never overwrites the default run's
+REPORT ?= $(if $(CONFIG),results/report-$(basename $(notdir $(CONFIG))).html,results/report.html)
 
 .PHONY: env figures test test-fast dry-run lint clean-results help
 
@@ -31,7 +32,7 @@ env: $(STAMP)
 figures: $(STAMP)
 	$(BIN)/snakemake --workflow-profile workflow/profiles/default --cores $(CORES) \
 		$(if $(CONFIG),--configfile $(CONFIG)) $(SNAKEMAKE_ARGS)
-	$(BIN)/snakemake --report $(REPORT) $(if $(CONFIG),--configfile $(CONFIG))
+	$(BIN)/snakemake --report $(REPORT) $(if $(CONFIG),--configfile $(CONFIG)) $(SNAKEMAKE_ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

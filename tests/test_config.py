@@ -72,3 +72,30 @@ def test_every_key_is_documented_and_docs_are_current(repo, schema_path):
     assert undocumented_keys(schema_path) == []
     assert (repo / "config" / "README.md").read_text() == schema_markdown(schema_path), (
         "config/README.md is stale: run `python -m nonrecip.pipeline.config_docs`")
+
+
+def test_schemas_have_no_stray_keys():
+    """An unquoted comma in a YAML flow mapping splits a description into a stray key: none left."""
+    import glob
+
+    import yaml
+
+    vocabulary = {"type", "default", "description", "minimum", "maximum", "exclusiveMinimum", "items", "minItems",
+                  "maxItems", "enum", "$ref", "properties", "additionalProperties", "required", "oneOf",
+                  "prefixItems", "propertyNames", "pattern", "title", "$defs", "$schema", "minLength"}
+    stray = []
+
+    def walk(node, path):
+        if isinstance(node, dict):
+            for key, sub in (node.get("properties") or {}).items():
+                if isinstance(sub, dict) and set(sub) - vocabulary:
+                    stray.append(f"{path}.{key}: {sorted(set(sub) - vocabulary)}")
+            for key, sub in node.items():
+                walk(sub, f"{path}.{key}")
+        elif isinstance(node, list):
+            for sub in node:
+                walk(sub, path)
+
+    for file in glob.glob("workflow/schemas/*.yaml"):
+        walk(yaml.safe_load(open(file)), file)
+    assert not stray, stray
