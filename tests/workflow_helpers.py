@@ -6,9 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
-
-from nonrecip.io import read_dataset
+from nonrecip.pipeline.compare import compare_trees
 
 REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
@@ -26,25 +24,12 @@ def tiny_args(results_dir) -> list[str]:
 
 
 def data_differences(dir_a: Path, dir_b: Path) -> list[str]:
-    """Data variables that differ between the NetCDF trees (NaN == NaN); missing files too.
+    """Variables that differ between the NetCDF trees (NaN == NaN), and files or variables in one only.
 
     Variables with the attribute ``role: timing`` (measured run times) are not compared.
     """
-    diffs = []
-    files_a = {p.relative_to(dir_a) for p in dir_a.rglob("*.nc")}
-    files_b = {p.relative_to(dir_b) for p in dir_b.rglob("*.nc")}
-    diffs += [f"only in one run: {p}" for p in sorted(files_a ^ files_b)]
-    for rel in sorted(files_a & files_b):
-        a, b = read_dataset(dir_a / rel), read_dataset(dir_b / rel)
-        for name in a.data_vars:
-            if a[name].attrs.get("role") == "timing":
-                continue
-            va, vb = a[name].values, b[name].values
-            same = va.shape == vb.shape and (
-                np.array_equal(va, vb, equal_nan=True) if va.dtype.kind in "fc" else np.array_equal(va, vb))
-            if not same:
-                diffs.append(f"{rel}:{name}")
-    return diffs
+    problems, rows = compare_trees(dir_a, dir_b)
+    return problems + [name for diff, name in rows if diff != 0]
 
 
 def incomplete_outputs() -> set[Path]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
-__all__ = ["SyncParams", "MicroscopicRates", "SyncParameterError"]
+__all__ = ["SyncParams", "MicroscopicRates", "SyncParameterError", "require_model"]
 
 
 class SyncParameterError(ValueError):
@@ -114,3 +114,10 @@ class MicroscopicRates:
     def as_dict(self) -> dict[str, float | complex]:
         """The rates as keyword arguments (e.g. of ``liouvillian_terms``)."""
         return asdict(self)
+
+
+def require_model(model) -> SyncParams:
+    """``model`` itself when it is a :class:`SyncParams`; otherwise a TypeError naming the argument."""
+    if not isinstance(model, SyncParams):
+        raise TypeError(f"model must be a SyncParams, got {type(model).__name__}")
+    return model

@@ -17,7 +17,7 @@ from nonrecip.methods import resolve_method
 from nonrecip.validate import integer, real
 from nonrecip.sync.cumulants.hierarchy import cumulant_steady_state
 from nonrecip.sync.cumulants.labels import closure_terms
-from nonrecip.sync.model import SyncParams
+from nonrecip.sync.model import SyncParams, require_model
 from nonrecip.sync.spectra import exact_spectra, qrt2_spectra
 from nonrecip.sync.symmetric.exact import SOLVERS, exact_steady_state
 
@@ -118,12 +118,6 @@ STEADY_METHODS = {
 }
 
 
-def _model(model) -> SyncParams:
-    if not isinstance(model, SyncParams):
-        raise TypeError(f"model must be a SyncParams, got {type(model).__name__}")
-    return model
-
-
 def steady_state(N, model: SyncParams, *, method: str = "exact",
                  options: ExactOptions | CumulantOptions | None = None) -> xr.Dataset:
     """Finite-N steady-state observables (docs/theory/sync.md, docs/theory/sync.md#steady-state-observables; Figs. S4, S5).
@@ -147,7 +141,7 @@ def steady_state(N, model: SyncParams, *, method: str = "exact",
         N_A, N_B and the model's rates. Moments needing more sites than a species has are NaN.
         ``cumulant2`` gives c4 from the closure (2⟨σ^+_Aσ^-_B⟩²).
     """
-    model = _model(model)
+    model = require_model(model)
     options, implementation = resolve_method(STEADY_METHODS, method, options)
     NA, NB = _sizes(N, allow_pair=method == "exact")
     micro = model.microscopic((NA + NB) / 2)
@@ -193,7 +187,7 @@ def spectrum(N, omega, model: SyncParams, *, method: str = "qrt2",
     FT⟨S_n^+(τ)S_n^-⟩/N_n² in the symmetric basis (sector q = −1; :class:`ExactOptions`);
     N may be a pair. ω in units of the collective Γ.
     """
-    model = _model(model)
+    model = require_model(model)
     options, implementation = resolve_method(SPECTRUM_METHODS, method, options)
     NA, NB = _sizes(N, allow_pair=method == "exact")
     omega = np.atleast_1d(np.asarray(omega, dtype=float))

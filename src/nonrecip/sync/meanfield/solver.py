@@ -23,7 +23,7 @@ import numpy as np
 import xarray as xr
 
 from nonrecip.sync.meanfield import kernel as K
-from nonrecip.sync.model import SyncParams
+from nonrecip.sync.model import SyncParams, require_model
 from nonrecip.validate import integer
 from nonrecip.sync.meanfield.phases import PhaseThresholds, classify_points
 
@@ -352,8 +352,7 @@ def meanfield_trajectory(model: SyncParams, *, times, initial=None, seed=0, rtol
         Complex ``s_A``, ``s_B``; real ``z_A``, ``z_B``; unwrapped phases ``phi_A``, ``phi_B``
         (s_n = |s_n| e^{−iφ_n}), on ``time``.
     """
-    if not isinstance(model, SyncParams):
-        raise TypeError(f"model must be a SyncParams, got {type(model).__name__}")
+    model = require_model(model)
     prm = model
     times = np.asarray(times, dtype=float)
     if times.ndim != 1 or times.size < 1 or not np.all(np.isfinite(times)) or np.any(np.diff(times) <= 0):

@@ -24,7 +24,7 @@ import logging
 import numpy as np
 import xarray as xr
 
-from nonrecip.sync.model import SyncParams
+from nonrecip.sync.model import SyncParams, require_model
 from nonrecip.validate import integer, real
 from nonrecip.sync.monitored.cumulant_sme import run_sme, sme_model
 from nonrecip.sync.monitored.exact_sme import exact_sme, run_exact
@@ -149,8 +149,7 @@ def trajectories(N, model: SyncParams, *, detection="heterodyne", theta=0.0, eff
     steps = _steps(times, dt)
     if method == "cumulant2" and dt > dt_max(N) * (1 + 1e-9):
         log.warning("dt = %g exceeds dt_max(N=%d) = %.3g: expect diverged trajectories", dt, N, dt_max(N))
-    if not isinstance(model, SyncParams):
-        raise TypeError(f"model must be a SyncParams, got {type(model).__name__}")
+    model = require_model(model)
     params = model
     micro = params.microscopic(N)
     # dispatch (times are in units of the collective 1/Γ; microscopic rates are collective/N)
