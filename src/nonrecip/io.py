@@ -9,6 +9,18 @@ Every dataset is written by :func:`write_dataset`, which
 * writes to a temporary file in the target directory and renames it into place, so that a
   killed job never leaves a truncated file under the final name, and stores the file's SHA-256
   beside it (:mod:`nonrecip.checksums`).
+
+Complex variables are stored as two real variables, ``x_real`` and ``x_imag`` (same dimensions,
+units and dtype of the parts; ``long_name`` ending in "(real part)" / "(imaginary part)"; the
+attributes ``complex_variable = "x"`` and ``complex_part = "real"`` / ``"imag"``). They are plain
+floating-point variables that every reader understands: ``xarray.open_dataset`` with either
+engine, ``ncdump``, netCDF4-python, h5py, Matlab, ncview. The alternatives were rejected: the
+netCDF4 compound type ``{r, i}`` (xarray's ``auto_complex``) gives a plain ``xr.open_dataset``,
+ncdump and netCDF4-python a structured ``{r, i}`` array on which arithmetic fails; a trailing
+``complex`` dimension of length 2 keeps one name but changes the variable's shape, so every
+plain reader must index it before any arithmetic, and 0-d variables stop being scalars.
+:func:`read_dataset` reassembles the pairs (name, dtype, attributes and position as written) and
+still reads files written with the compound type.
 """
 
 from __future__ import annotations
@@ -36,6 +48,8 @@ __all__ = [
     "MissingLabelError",
     "method_attrs",
     "combined_method_attrs",
+    "split_complex",
+    "join_complex",
 ]
 
 #: attributes every written dataset must carry
@@ -163,6 +177,96 @@ def check_labelled(ds: xr.Dataset) -> None:
         raise MissingLabelError("dataset variables lack attributes: " + ", ".join(missing))
 
 
+#: attribute naming the complex variable a stored part belongs to, and the one naming the part
+COMPLEX_VARIABLE, COMPLEX_PART = "complex_variable", "complex_part"
+_PARTS = {"real": "real part", "imag": "imaginary part"}
+#: encoding keys of a complex variable that do not apply to its real parts (storage keys such as
+#: compression and chunking are kept)
+_TYPE_ENCODING = ("dtype", "_FillValue", "missing_value", "scale_factor", "add_offset", "units", "calendar")
+
+
+def split_complex(ds: xr.Dataset) -> xr.Dataset:
+    """Replace every complex variable ``x`` of ``ds`` by real variables ``x_real`` and ``x_imag``.
+
+    The parts keep the variable's dimensions, attributes (``long_name`` gains "(real part)" or
+    "(imaginary part)") and place among the variables; complex coordinates become pairs of
+    non-index coordinates. Parts are written without a fill value, so NaN and infinite parts
+    come back bit for bit.
+
+    Raises
+    ------
+    ValueError
+        If a name ``x_real`` or ``x_imag`` is already taken.
+    """
+    if not any(v.dtype.kind == "c" for v in ds.variables.values()):
+        return ds
+    taken = set(ds.variables)
+    coords, data = {}, {}
+    for name, var in ds.variables.items():
+        target = coords if name in ds.coords else data
+        if var.dtype.kind != "c":
+            target[name] = var
+            continue
+        if name in ds.dims and name in ds.indexes:
+            var = var.to_base_variable()
+        for part, label in _PARTS.items():
+            key = f"{name}_{part}"
+            if key in taken:
+                raise ValueError(f"cannot store complex variable {name!r}: {key!r} already exists")
+            attrs = dict(var.attrs)
+            attrs["long_name"] = f"{attrs.get('long_name', name)} ({label})"
+            attrs.update({COMPLEX_VARIABLE: name, COMPLEX_PART: part})
+            encoding = {k: v for k, v in var.encoding.items() if k not in _TYPE_ENCODING}
+            target[key] = xr.Variable(var.dims, np.array(getattr(var.values, part), order="C"), attrs,
+                                      encoding={**encoding, "_FillValue": None})
+    out = xr.Dataset(data, coords=coords, attrs=dict(ds.attrs))
+    out.encoding = dict(ds.encoding)
+    return out
+
+
+def join_complex(ds: xr.Dataset) -> xr.Dataset:
+    """Undo :func:`split_complex`: reassemble each ``x_real``/``x_imag`` pair into complex ``x``.
+
+    A part whose partner is missing or does not match (dimensions, dtype) is left as it is.
+    """
+    parts: dict[str, dict[str, str]] = {}
+    for key, var in ds.variables.items():
+        owner, part = var.attrs.get(COMPLEX_VARIABLE), var.attrs.get(COMPLEX_PART)
+        if owner is not None and part in _PARTS and key == f"{owner}_{part}":
+            parts.setdefault(owner, {})[part] = key
+    pairs = {}
+    for owner, keys in parts.items():
+        if set(keys) != set(_PARTS) or owner in ds.variables:
+            continue
+        re, im = ds.variables[keys["real"]], ds.variables[keys["imag"]]
+        if re.dims != im.dims or re.dtype != im.dtype or re.dtype.kind != "f":
+            continue
+        pairs[owner] = (re, im)
+    if not pairs:
+        return ds
+    first = {keys["real"]: owner for owner, keys in parts.items() if owner in pairs}
+    drop = {k for owner in pairs for k in parts[owner].values()}
+    coords, data = {}, {}
+    for key, var in ds.variables.items():
+        target = coords if key in ds.coords else data
+        if key in first:
+            owner = first[key]
+            re, im = pairs[owner]
+            values = np.empty(re.shape, dtype=np.result_type(re.dtype, np.complex64))
+            values.real, values.imag = re.values, im.values
+            attrs = {k: v for k, v in re.attrs.items() if k not in (COMPLEX_VARIABLE, COMPLEX_PART)}
+            suffix = f" ({_PARTS['real']})"
+            if str(attrs.get("long_name", "")).endswith(suffix):
+                attrs["long_name"] = attrs["long_name"][: -len(suffix)]
+            encoding = {k: v for k, v in re.encoding.items() if k not in _TYPE_ENCODING}
+            target[owner] = xr.Variable(re.dims, values, attrs, encoding=encoding)
+        elif key not in drop:
+            target[key] = var
+    out = xr.Dataset(data, coords=coords, attrs=dict(ds.attrs))
+    out.encoding = dict(ds.encoding)
+    return out
+
+
 def write_dataset(
     ds: xr.Dataset,
     path: str | os.PathLike,
@@ -196,12 +300,13 @@ def write_dataset(
     for name, var in ds.variables.items():  # netCDF cannot store bools
         if var.dtype == bool:
             ds[name] = var.astype("i1")
+    ds = split_complex(ds)
     for stale in path.parent.glob(f".{path.name}.*.tmp"):  # left by a killed writer
         stale.unlink(missing_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        ds.to_netcdf(tmp, engine="netcdf4", auto_complex=True)
+        ds.to_netcdf(tmp, engine="netcdf4")
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         value = digest(tmp)
@@ -216,10 +321,14 @@ def write_dataset(
 
 
 def read_dataset(path: str | os.PathLike) -> xr.Dataset:
-    """Read a dataset written by :func:`write_dataset` into memory (complex data restored)."""
+    """Read a dataset written by :func:`write_dataset` into memory, complex variables reassembled.
+
+    Files of either storage of complex data are read: the pairs ``x_real``/``x_imag`` (see the
+    module docstring) and the netCDF4 compound type ``{r, i}`` of earlier versions.
+    """
     try:
         with xr.open_dataset(path, engine="netcdf4", auto_complex=True) as ds:
-            return ds.load()
+            return join_complex(ds.load())
     except FileNotFoundError:
         raise
     except (OSError, ValueError) as err:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import xarray as xr
+
+from nonrecip.io import read_dataset
 
 __all__ = ["relative_difference", "compare_trees"]
 
@@ -42,18 +43,18 @@ def compare_trees(old: Path, new: Path, renames=None) -> tuple[list[str], list[t
     problems += [f"only in {old}: {files_old[p]}" for p in sorted(set(files_old) - files_new)]
     problems += [f"only in {new}: {p}" for p in sorted(files_new - set(files_old))]
     for rel in sorted(set(files_old) & files_new):
-        with xr.open_dataset(old / files_old[rel]) as a, xr.open_dataset(new / rel) as b:
-            for name in sorted(set(a.variables) | set(b.variables)):
-                if name not in a.variables or name not in b.variables:
-                    problems.append(f"{rel}:{name} only in one tree")
-                    continue
-                if a[name].attrs.get("role") == "timing":
-                    continue
-                va, vb = _plain(a[name].values), _plain(b[name].values)
-                if va.shape != vb.shape:
-                    problems.append(f"{rel}:{name} shape {va.shape} vs {vb.shape}")
-                    continue
-                rows.append((relative_difference(va, vb), f"{rel}:{name}"))
+        a, b = read_dataset(old / files_old[rel]), read_dataset(new / rel)
+        for name in sorted(set(a.variables) | set(b.variables)):
+            if name not in a.variables or name not in b.variables:
+                problems.append(f"{rel}:{name} only in one tree")
+                continue
+            if a[name].attrs.get("role") == "timing":
+                continue
+            va, vb = _plain(a[name].values), _plain(b[name].values)
+            if va.shape != vb.shape:
+                problems.append(f"{rel}:{name} shape {va.shape} vs {vb.shape}")
+                continue
+            rows.append((relative_difference(va, vb), f"{rel}:{name}"))
     return problems, rows
 
 

@@ -16,11 +16,19 @@ from nonrecip.sync.steady import spectrum, steady_state
 __all__ = ["observables_vs_N", "observables_vs_kappa", "spectra_map", "comb_vs_N", "BUILDERS"]
 
 OBS = ("sz_A", "sz_B", "corr_AA", "corr_BB", "corr_AB", "c4")
+#: observables that are complex; the others are real (Hermitian operators or, by the exchange
+#: symmetry within a species, <σ^+_1σ^-_2> = <σ^+_2σ^-_1>*), as :func:`steady_state` returns them
+COMPLEX_OBS = ("corr_AB", "c4")
 LARGE_N = 10**6  # stand-in for the mean-field limit: cumulants are exact for N → ∞ (docs/theory/sync.md#cumulant-expansion)
 
 
 def _coord(dim, values, units, long_name, dtype=float):
     return (dim, np.asarray(values, dtype=dtype), {"units": units, "long_name": long_name})
+
+
+def _empty(shape, name):
+    """NaN-filled store of one observable, complex only where the observable is."""
+    return np.full(shape, np.nan + 0j if name in COMPLEX_OBS else np.nan)
 
 
 def _obs_vars(store, dims, template):
@@ -35,8 +43,8 @@ def observables_vs_N(points: dict, N: list, N_exact_max: int, *, Gamma=1.0, w=0.
     """Fig. S4: observables vs N for each (κ, J) point and method, plus the N → ∞ limit."""
     methods = ["exact", "cumulant2", "cumulant4"]
     names = list(points)
-    store = {o: np.full((len(names), len(methods), len(N)), np.nan + 0j) for o in OBS}
-    limit = {o: np.full((len(names), 2), np.nan + 0j) for o in OBS}
+    store = {o: _empty((len(names), len(methods), len(N)), o) for o in OBS}
+    limit = {o: _empty((len(names), 2), o) for o in OBS}
     template = None
     runs = []
     for i, name in enumerate(names):
@@ -49,12 +57,12 @@ def observables_vs_N(points: dict, N: list, N_exact_max: int, *, Gamma=1.0, w=0.
                 template = ds
                 runs.append(ds)
                 for o in OBS:
-                    store[o][i, j, k] = complex(ds[o])
+                    store[o][i, j, k] = ds[o].values
         for j, m in enumerate(["cumulant2", "cumulant4"]):
             ds = steady_state(LARGE_N, SyncParams(kappa=kappa, J=J, Gamma=Gamma, w=w), method=m)
             runs.append(ds)
             for o in OBS:
-                limit[o][i, j] = complex(ds[o])
+                limit[o][i, j] = ds[o].values
     data = _obs_vars(store, ("point", "method", "N"), template)
     for o in OBS:
         data[o + "_limit"] = (("point", "limit_method"), limit[o],
@@ -74,14 +82,14 @@ def observables_vs_N(points: dict, N: list, N_exact_max: int, *, Gamma=1.0, w=0.
 def observables_vs_kappa(N: int, J: float, kappa: list, *, Gamma=1.0, w=0.5) -> xr.Dataset:
     """Fig. S5: C_AB and c4 (all observables) vs κ at fixed N and J, exact and K = 4."""
     methods = ["exact", "cumulant4"]
-    store = {o: np.full((len(methods), len(kappa)), np.nan + 0j) for o in OBS}
+    store = {o: _empty((len(methods), len(kappa)), o) for o in OBS}
     runs = []
     for j, m in enumerate(methods):
         for k, kap in enumerate(kappa):
             ds = steady_state(int(N), SyncParams(kappa=float(kap), J=J, Gamma=Gamma, w=w), method=m)
             runs.append(ds)
             for o in OBS:
-                store[o][j, k] = complex(ds[o])
+                store[o][j, k] = ds[o].values
     data = _obs_vars(store, ("method", "kappa"), ds)
     coords = {"method": _coord("method", methods, "1", "solution method", dtype=str),
               "kappa": _coord("kappa", kappa, "Gamma", "dissipative coupling kappa")}

@@ -29,10 +29,17 @@ Backends: ``"cpu"`` (numba, default); ``"numpy"`` and ``"cupy"`` run the same pr
 with array operations and the collective jump operators of γ = U diag(Γ) U† (docs/theory/emission.md#master-equation),
 an independent formulation of the feed (:mod:`.array`); ``"cupy"`` is imported lazily and has
 not yet been run on a GPU.
+
+Progress: long solves log the fraction done, the elapsed wall time and an ETA to the logger
+``nonrecip.emission.blocks`` (INFO), at most once per ``progress_interval`` seconds. The unit of
+work is the series term, not the step or the output time: a solve over the usual windows
+(t ≤ 10/γ0) is a single step, one series that completes every output time at once. The clock is
+read once per term (one right-hand side, milliseconds to seconds from N ≈ 8 on).
 """
 
 from __future__ import annotations
 
+import math
 import time as _time
 from typing import Any, Protocol
 
@@ -40,8 +47,16 @@ import numpy as np
 
 from nonrecip.emission.solvers.blocks.memory import BACKENDS, MemoryLimitError, estimate_memory_bytes
 from nonrecip.emission.solvers.blocks.plan import coefficients, numerical_range_polygon, plan_step, recurrence
+from nonrecip.log import get_logger
 
-__all__ = ["block_correlations", "estimate_memory_bytes", "MemoryLimitError", "BACKENDS", "BlockBackend"]
+__all__ = ["block_correlations", "estimate_memory_bytes", "MemoryLimitError", "BACKENDS", "BlockBackend",
+           "PROGRESS_INTERVAL"]
+
+_log = get_logger("emission.blocks")
+
+#: default wall-clock seconds between progress records of :func:`block_correlations`
+PROGRESS_INTERVAL = 10.0
+
 
 class BlockBackend(Protocol):
     """What the propagator needs from a backend (:class:`~.kernels.CpuOps`, :class:`~.array.ArrayOps`).
@@ -71,7 +86,7 @@ class BlockBackend(Protocol):
         """Σ_n Tr v_n."""
 
 
-def _check(J, gamma, times, tol, max_memory_gb, backend, scheme):
+def _check(J, gamma, times, tol, max_memory_gb, backend, scheme, progress_interval):
     J = np.asarray(J, dtype=complex)
     gamma = np.asarray(gamma, dtype=complex)
     if J.ndim != 2 or J.shape[0] != J.shape[1] or J.shape[0] < 1:
@@ -97,12 +112,15 @@ def _check(J, gamma, times, tol, max_memory_gb, backend, scheme):
         raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
     if scheme not in ("chebyshev", "taylor"):
         raise ValueError(f"scheme must be 'chebyshev' or 'taylor', got {scheme!r}")
+    if not progress_interval >= 0:
+        raise ValueError(f"progress_interval must be >= 0, got {progress_interval}")
     # exact Hermitian parts: round-off asymmetry would break the block Hermiticity
     return 0.5 * (J + J.conj().T), 0.5 * (gamma + gamma.conj().T), times
 
 
 def block_correlations(J, gamma, times, *, tol: float = 1e-12, max_memory_gb: float = 8.0,
-                       backend: str = "cpu", scheme: str = "chebyshev"):
+                       backend: str = "cpu", scheme: str = "chebyshev",
+                       progress_interval: float = PROGRESS_INTERVAL):
     """Correlations C[t, a, b] = ⟨σ⁺_a σ⁻_b⟩(t) from |e…e⟩ at ``times[0]`` (docs/theory/emission.md#master-equation, docs/theory/solvers.md#block-solver).
 
     Parameters
@@ -122,6 +140,9 @@ def block_correlations(J, gamma, times, *, tol: float = 1e-12, max_memory_gb: fl
         numba kernels (default), or array operations with NumPy/SciPy or CuPy (lazy import).
     scheme : {"chebyshev", "taylor"}
         Polynomial propagator (module docstring); Chebyshev is the measured faster one.
+    progress_interval : float
+        Least wall-clock seconds between progress records (logger ``nonrecip.emission.blocks``,
+        INFO); ``math.inf`` silences them.
 
     Returns
     -------
@@ -131,7 +152,7 @@ def block_correlations(J, gamma, times, *, tol: float = 1e-12, max_memory_gb: fl
         ``trace`` (Σ_n Tr ρ_n at each output time), ``n_steps``, ``plan``, ``max_term``
         (largest term of any series: the cancellation factor), ``cpu_seconds``.
     """
-    J, gamma, times = _check(J, gamma, times, tol, max_memory_gb, backend, scheme)
+    J, gamma, times = _check(J, gamma, times, tol, max_memory_gb, backend, scheme, progress_interval)
     N = J.shape[0]
     est = estimate_memory_bytes(N, backend=backend, n_times=len(times))
     if est > max_memory_gb * 1e9:
@@ -153,7 +174,7 @@ def block_correlations(J, gamma, times, *, tol: float = 1e-12, max_memory_gb: fl
     t_span = float(times[-1] - times[0])
     poly = numerical_range_polygon(tab, J, gamma)
     plan = plan_step(poly, tol=tol, t_span=t_span, scheme=scheme)
-    C, trace, stats = _propagate(ops, plan, times, tol)
+    C, trace, stats = _propagate(ops, plan, times, tol, _Progress(N, times, progress_interval))
     plan = {k: (float(v) if isinstance(v, (np.floating, float)) else v) for k, v in plan.items()}
     info = {
         "solver": f"blocks/{scheme}-{backend}",
@@ -171,7 +192,63 @@ def block_correlations(J, gamma, times, *, tol: float = 1e-12, max_memory_gb: fl
     return C, info
 
 
-def _propagate(ops: BlockBackend, plan, times, tol):
+class _Progress:
+    """Rate-limited progress records of one solve: fraction done, elapsed wall time, ETA.
+
+    The work of a solve is its series terms (one right-hand side each, all of equal cost):
+    after term k of step s of n, the fraction done is (s + k / max(K, k + 1)) / n, with K the
+    planned number of terms per step. It rises strictly within a step and jumps to the next
+    step's start when a series stops early. The propagator reads the clock once per term and
+    calls :meth:`report` only when :attr:`due` (a ``time.perf_counter`` value) has passed.
+    """
+
+    def __init__(self, N: int, times: np.ndarray, interval: float):
+        self.N, self.interval = N, float(interval)
+        self.window = (float(times[0]), float(times[-1]))
+        self.start = _time.perf_counter()
+        self.due = self.start + self.interval
+        self.n_steps, self.terms = 1, 1
+        self.n_records = 0
+        self.last_fraction = 0.0
+
+    def plan(self, n_steps: int, terms: int) -> None:
+        """Set the number of steps and the planned series terms per step."""
+        self.n_steps, self.terms = max(n_steps, 1), max(int(terms), 1)
+
+    def report(self, step: int, k: int, now: float) -> float:
+        """Log the progress after term ``k`` of step ``step``; returns the next due time."""
+        self._record(now, (step + k / max(self.terms, k + 1)) / self.n_steps)
+        return self.due
+
+    def finish(self) -> None:
+        """Close a solve that has reported progress with its 100 % record."""
+        if self.n_records and self.last_fraction < 1.0:
+            self._record(_time.perf_counter(), 1.0)
+
+    def _record(self, now: float, fraction: float) -> None:
+        self.due = now + self.interval
+        self.n_records += 1
+        self.last_fraction = fraction
+        elapsed = now - self.start
+        eta = elapsed * (1.0 - fraction) / fraction if fraction > 0 else math.inf
+        t0, t1 = self.window
+        _log.info("block solve N=%d, t in [%g, %g]: %.1f%% done after %s, ETA %s",
+                  self.N, t0, t1, 100.0 * fraction, _duration(elapsed), _duration(eta),
+                  extra={"progress_fraction": fraction, "elapsed_s": elapsed, "eta_s": eta})
+
+
+def _duration(seconds: float) -> str:
+    """``seconds`` as ``1h02m03s``, ``2m03s`` or ``3.4s``."""
+    if not math.isfinite(seconds):
+        return "unknown"
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    m, s = divmod(int(round(seconds)), 60)
+    h, m = divmod(m, 60)
+    return f"{h}h{m:02d}m{s:02d}s" if h else f"{m}m{s:02d}s"
+
+
+def _propagate(ops: BlockBackend, plan, times, tol, progress: _Progress | None = None):
     """Step the state over [times[0], times[-1]] and return C, trace at ``times`` and statistics."""
     nt = len(times)
     N = ops.N
@@ -190,6 +267,12 @@ def _propagate(ops: BlockBackend, plan, times, tol):
     step_of = np.clip(np.ceil((times - t0) / h - 1e-12).astype(int) - 1, 0, n_steps - 1) if n_steps else None
     kcap = 3 * plan["K"] + 40
     n_rhs = 0
+    clock = _time.perf_counter
+    if progress is None:
+        due = math.inf
+    else:
+        progress.plan(n_steps, plan["K"])
+        due = progress.due
     max_term = 0.0
     for s in range(n_steps):
         ts = t0 + s * h
@@ -213,6 +296,8 @@ def _propagate(ops: BlockBackend, plan, times, tol):
                 beta = 0.0
             vmax = ops.apply(vin, vout, acc, alpha, beta, plan["center"], b[k, -1])
             n_rhs += 1
+            if (now := clock()) >= due:
+                due = progress.report(s, k, now)
             ck = ops.corr(vout)
             C[sel] += b[k, :-1, None, None] * ck
             trace[sel] += b[k, :-1] * ops.trace(vout)
@@ -226,5 +311,7 @@ def _propagate(ops: BlockBackend, plan, times, tol):
             raise RuntimeError(f"block solver: series did not converge in {kcap} terms at step {s} "
                                f"(t = {ts:.4g}); plan {plan}")
         state, acc = acc, state  # new state; the old one becomes the next accumulator
+    if progress is not None:
+        progress.finish()
     C[first] = c_init
     return C, trace, {"n_rhs": n_rhs, "n_steps": n_steps, "max_term": max_term}
