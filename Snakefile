@@ -47,5 +47,6 @@ rule all:
 
 
 include: "workflow/rules/emission.smk"
+include: "workflow/rules/emission_large.smk"
 include: "workflow/rules/sync.smk"
 include: "workflow/rules/claims.smk"

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from nonrecip.emission import (BlocksOptions, QutipOptions, YIG, coupling_matrices, emission_dynamics)
-from nonrecip.emission import PairOptions
+from nonrecip.emission import PairOptions, TrajectoryOptions
+from nonrecip.emission import CumulantOptions as EmissionCumulantOptions
 from nonrecip.sync import (CumulantOptions, ExactOptions, SyncParams, chirality_reversals, meanfield_phase_diagram,
                            spectrum, steady_state, trajectories)
 
@@ -48,6 +49,15 @@ CALLS = [
     (lambda: emission_dynamics(J2, G2, [0.0]), "times"),
     (lambda: emission_dynamics(J2, G2, T, method="rk45"), "method"),
     (lambda: emission_dynamics(J2, G2, T, method="qutip", options=BlocksOptions()), "options"),
+    (lambda: emission_dynamics(J2, G2, T, method="blocks", seed=3), "seed"),
+    (lambda: emission_dynamics(J2, G2, T, method="cumulant2", n_trajectories=100), "n_trajectories"),
+    (lambda: emission_dynamics(J2, G2, T, method="trajectories", n_trajectories=1.5), "n_trajectories"),
+    (lambda: emission_dynamics(J2, G2, T, method="trajectories", seed=-1), "seed"),
+    (lambda: emission_dynamics(J2, G2, T, method="trajectories", options=EmissionCumulantOptions(), seed=1), "options"),
+    (lambda: emission_dynamics(J2, G2, T, method="cumulant2", options=TrajectoryOptions()), "options"),
+    (lambda: EmissionCumulantOptions(rtol=0.0), "rtol"),
+    (lambda: TrajectoryOptions(n_trajectories=1), "n_trajectories"),
+    (lambda: TrajectoryOptions(backend="jax"), "backend"),
     (lambda: emission_dynamics(np.full((2, 2), np.nan), G2, T), "J and gamma"),
     (lambda: emission_dynamics(np.zeros((2, 3)), G2, T), "J and gamma"),
     # steady_state / spectrum

@@ -82,7 +82,7 @@ def test_schemas_have_no_stray_keys():
 
     vocabulary = {"type", "default", "description", "minimum", "maximum", "exclusiveMinimum", "items", "minItems",
                   "maxItems", "enum", "$ref", "properties", "additionalProperties", "required", "oneOf",
-                  "prefixItems", "propertyNames", "pattern", "title", "$defs", "$schema", "minLength"}
+                  "prefixItems", "propertyNames", "pattern", "title", "$defs", "$schema", "minLength", "uniqueItems"}
     stray = []
 
     def walk(node, path):

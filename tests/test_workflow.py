@@ -19,7 +19,7 @@ def test_tiny_config_produces_every_target(tiny_run):
     proc = _run(repo, "-n", "--configfile", "config/test/tiny.yaml", "--config", f"results_dir={out}")
     assert proc.returncode == 0
     assert "Nothing to be done" in proc.stdout + proc.stderr  # everything is up to date
-    for fig in ("E3", "E4a", "E4b", "E4c", "E4d", "E_map_delta_k0_t", "E_map_maxdelta_k0_N"):
+    for fig in ("E3", "E4a", "E4b", "E4c", "E4d", "E_map_delta_k0_t", "E_map_maxdelta_k0_N", "E_error_map", "E_scaling_N"):
         for ext in ("png", "pdf"):
             assert (out / "figures" / f"{fig}.{ext}").stat().st_size > 1000
 

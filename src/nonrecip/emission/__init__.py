@@ -5,16 +5,18 @@ Theory and conventions: docs/theory/emission.md; numerical methods: docs/theory/
 Public API
 ----------
 coupling_matrices(N, *, k0, spacing_nm, distance_nm, model, film, f_J, ...) -> Dataset (J, gamma)
-emission_dynamics(J, gamma, times, *, method, options) -> Dataset (rate, population, delta, rate_total)
+emission_dynamics(J, gamma, times, *, method, options) -> Dataset (rate, population, delta, rate_total);
+    methods "blocks" (exact, default), "qutip" (reference), "pair", "cumulant2" (large N),
+    "trajectories" (quantum jumps, with standard errors)
 pair_emission_rates(J_a, gamma_s, times) -> array: closed two-qubit equations
-FilmParameters, YIG: the film and NV model; BlocksOptions, QutipOptions, PairOptions: method options
+FilmParameters, YIG: the film and NV model; BlocksOptions, QutipOptions, PairOptions, CumulantOptions, TrajectoryOptions: method options
 """
 
 from nonrecip.emission.analysis import burst_threshold_k0, emission_summary, lambda1_curve
 from nonrecip.emission.couplings import (COUPLING_MODELS, UnphysicalCouplingError, closed_form_couplings,
                                          coupling_matrices)
-from nonrecip.emission.dynamics import (EMISSION_METHODS, BlocksOptions, PairOptions, QutipOptions, SolverFailure,
-                                        emission_dynamics, pair_emission_rates)
+from nonrecip.emission.dynamics import EMISSION_METHODS, SolverFailure, emission_dynamics, pair_emission_rates
+from nonrecip.emission.options import BlocksOptions, CumulantOptions, PairOptions, QutipOptions, TrajectoryOptions
 from nonrecip.emission.physics import YIG, FilmParameters
 
 __all__ = [
@@ -26,6 +28,8 @@ __all__ = [
     "BlocksOptions",
     "QutipOptions",
     "PairOptions",
+    "CumulantOptions",
+    "TrajectoryOptions",
     "SolverFailure",
     "pair_emission_rates",
     "emission_summary",

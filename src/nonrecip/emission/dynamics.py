@@ -9,7 +9,13 @@ its frozen option object:
   (:mod:`nonrecip.emission.solvers.blocks`), exact to its tolerance, the default;
 * ``"qutip"`` (:class:`QutipOptions`) — QuTiP ``mesolve`` on the full 2^N space, the reference;
 * ``"pair"`` (:class:`PairOptions`) — the closed N = 2 equations (22)–(26) with Eq. (29)
-  (J^s = γ^a = 0 only).
+  (J^s = γ^a = 0 only);
+* ``"cumulant2"`` (:class:`CumulantOptions`) — second-order cumulant expansion
+  (docs/theory/large_arrays.md#cumulant2-equations), approximate, for N up to ~1000; its error
+  is measured by the error map (docs/theory/large_arrays.md#error-map);
+* ``"trajectories"`` (:class:`TrajectoryOptions`) — quantum-jump unravelling with collective
+  jumps (docs/theory/large_arrays.md#methods-at-large-n), exact up to a statistical error
+  that it reports as ``rate_stderr`` and ``delta_stderr``.
 
 Every method but ``"pair"`` yields the correlations C_αβ(t) = ⟨σ⁺_α σ⁻_β⟩, from which
 R_α = Re Σ_β γ_αβ C_αβ − Im Σ_β J_αβ C_αβ (docs/theory/emission.md#emission-rate).
@@ -19,79 +25,25 @@ from __future__ import annotations
 
 import json
 import time as _time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, replace
 
 import numpy as np
 import xarray as xr
 
+from nonrecip.emission.options import (BlocksOptions, CumulantOptions, PairOptions, QutipOptions,
+                                       TrajectoryOptions)
 from nonrecip.emission.solvers.errors import SolverFailure
 from nonrecip.emission.solvers.pair import pair_emission_rates
 from nonrecip.log import get_logger
 from nonrecip.methods import resolve_method
-from nonrecip.validate import hermitian_psd, integer, one_of, real
+from nonrecip.validate import hermitian_psd, integer
 
 __all__ = [
     "emission_dynamics", "rates_from_correlations", "pair_emission_rates", "SolverFailure",
-    "BlocksOptions", "QutipOptions", "PairOptions", "EMISSION_METHODS",
+    "BlocksOptions", "QutipOptions", "PairOptions", "CumulantOptions", "TrajectoryOptions", "EMISSION_METHODS",
 ]
 
 _log = get_logger("emission.dynamics")
-
-
-@dataclass(frozen=True)
-class BlocksOptions:
-    """Options of the block solver (:func:`~nonrecip.emission.solvers.blocks.solver.block_correlations`).
-
-    Parameters
-    ----------
-    tol : float
-        Absolute max-norm tolerance of each propagator step's series.
-    max_memory_gb : float
-        Runs whose memory estimate exceeds this are refused before allocating.
-    backend : {"cpu", "numpy", "cupy"}
-        numba kernels, or array operations with NumPy/SciPy or CuPy.
-    scheme : {"chebyshev", "taylor"}
-        Polynomial propagator.
-    """
-
-    tol: float = 1e-10
-    max_memory_gb: float = 8.0
-    backend: str = "cpu"
-    scheme: str = "chebyshev"
-
-    def __post_init__(self):
-        real("tol", self.tol, minimum=0.0, maximum=0.01, exclusive_minimum=True)
-        real("max_memory_gb", self.max_memory_gb, minimum=0.0, exclusive_minimum=True)
-        one_of("backend", self.backend, ("cpu", "numpy", "cupy"))
-        one_of("scheme", self.scheme, ("chebyshev", "taylor"))
-
-
-@dataclass(frozen=True)
-class QutipOptions:
-    """Options of the QuTiP reference: ODE tolerances, integrator and step limit per output."""
-
-    rtol: float = 1e-8
-    atol: float = 1e-10
-    ode_method: str = "adams"
-    max_steps: int = 10**7
-
-    def __post_init__(self):
-        real("rtol", self.rtol, minimum=0.0, exclusive_minimum=True)
-        real("atol", self.atol, minimum=0.0, exclusive_minimum=True)
-        one_of("ode_method", self.ode_method, ("adams", "bdf", "dop853", "vern7", "vern9", "lsoda"))
-        integer("max_steps", self.max_steps, minimum=1)
-
-
-@dataclass(frozen=True)
-class PairOptions:
-    """Options of the closed two-qubit equations (SciPy DOP853 tolerances)."""
-
-    rtol: float = 1e-10
-    atol: float = 1e-12
-
-    def __post_init__(self):
-        real("rtol", self.rtol, minimum=0.0, exclusive_minimum=True)
-        real("atol", self.atol, minimum=0.0, exclusive_minimum=True)
 
 
 def rates_from_correlations(C, J, gamma):
@@ -132,7 +84,7 @@ def _blocks(J, gamma, times, options: BlocksOptions):
     C, info = block_correlations(J, gamma, times, tol=options.tol, max_memory_gb=options.max_memory_gb,
                                  backend=options.backend, scheme=options.scheme)
     extra = {key: info[key] for key in ("n_rhs", "memory_bytes_estimate")}
-    return C, rates_from_correlations(C, J, gamma), extra
+    return C, rates_from_correlations(C, J, gamma), extra, {}
 
 
 def _qutip(J, gamma, times, options: QutipOptions):
@@ -140,22 +92,65 @@ def _qutip(J, gamma, times, options: QutipOptions):
 
     C = qutip_correlations(J, gamma, times, rtol=options.rtol, atol=options.atol,
                            ode_method=options.ode_method, max_steps=options.max_steps)
-    return C, rates_from_correlations(C, J, gamma), {}
+    return C, rates_from_correlations(C, J, gamma), {}, {}
 
 
 def _pair(J, gamma, times, options: PairOptions):
     if J.shape[0] != 2 or abs(J[0, 1].real) > 1e-12 or abs(gamma[0, 1].imag) > 1e-12:
         raise ValueError("method='pair' needs N = 2 with J_12 = i*J^a (J^s = 0) and real gamma_12")
     rates = pair_emission_rates(J[0, 1].imag, gamma[0, 1].real, times, rtol=options.rtol, atol=options.atol)
-    return None, rates, {}
+    return None, rates, {}, {}
 
 
-#: method name -> (option class, implementation(J, gamma, times, options) -> (C | None, rates, info))
+def _cumulant2(J, gamma, times, options: CumulantOptions):
+    from nonrecip.emission.solvers.cumulant_expansion import cumulant2_observables
+
+    rates, population, info = cumulant2_observables(J, gamma, times, rtol=options.rtol, atol=options.atol)
+    extra = {"population": (("site", "time"), population.T,
+                            {"units": "1", "long_name": "excited-state population <sigma+_a sigma-_a>"})}
+    return None, rates, info, extra
+
+
+def _trajectories(J, gamma, times, options: TrajectoryOptions):
+    from nonrecip.emission.solvers.trajectories import jump_trajectories
+
+    out = jump_trajectories(J, gamma, times, n_trajectories=options.n_trajectories, seed=options.seed,
+                            backend=options.backend)
+    info = {k: v for k, v in out["info"].items() if isinstance(v, (int, float, str)) and k != "seed"}
+    stderr = {
+        "rate_stderr": (("site", "time"), np.asarray(out["rate_stderr"]).T,
+                        {"units": "gamma0", "long_name": "standard error of R_alpha / gamma0 over trajectories"}),
+        "delta_stderr": (("time",), np.asarray(out["delta_stderr"]),
+                         {"units": "gamma0", "long_name": "standard error of delta_1N over trajectories"}),
+    }
+    return np.asarray(out["correlation"]), np.asarray(out["rate"]), info, stderr
+
+
+#: method name -> (option class, implementation(J, gamma, times, options) -> (C | None, rates, info, extra variables))
 EMISSION_METHODS = {
     "blocks": (BlocksOptions, _blocks),
     "qutip": (QutipOptions, _qutip),
     "pair": (PairOptions, _pair),
+    "cumulant2": (CumulantOptions, _cumulant2),
+    "trajectories": (TrajectoryOptions, _trajectories),
 }
+
+
+def _trajectory_keywords(method, options, n_trajectories, seed):
+    """Fold the ``n_trajectories``/``seed`` keywords into the trajectory options."""
+    if n_trajectories is None and seed is None:
+        return options
+    if method != "trajectories":
+        raise ValueError(f"n_trajectories and seed belong to method='trajectories', not method={method!r}")
+    if options is not None and not isinstance(options, TrajectoryOptions):
+        raise TypeError(f"method='trajectories' takes options of type TrajectoryOptions, got {type(options).__name__}")
+    options = options if options is not None else TrajectoryOptions()
+    changes = {}
+    if n_trajectories is not None:
+        changes["n_trajectories"] = integer("n_trajectories", n_trajectories, minimum=2)
+    if seed is not None:
+        changes["seed"] = integer("seed", seed, minimum=0)
+    return replace(options, **changes)
 
 
 def emission_dynamics(
@@ -164,8 +159,10 @@ def emission_dynamics(
     times,
     *,
     method: str = "blocks",
-    options: BlocksOptions | QutipOptions | PairOptions | None = None,
+    options: BlocksOptions | QutipOptions | PairOptions | CumulantOptions | TrajectoryOptions | None = None,
     store_correlations: bool = False,
+    n_trajectories: int | None = None,
+    seed: int | None = None,
 ) -> xr.Dataset:
     """Emission from the fully excited state |e…e⟩ under paper E Eqs. (1)–(3).
 
@@ -175,19 +172,24 @@ def emission_dynamics(
         Hermitian couplings in units of γ0.
     times : array_like
         Increasing output times in units of 1/γ0 (the first is the start time).
-    method : {"blocks", "qutip", "pair"}
+    method : {"blocks", "qutip", "pair", "cumulant2", "trajectories"}
         Numerical method; see the module docstring.
-    options : BlocksOptions, QutipOptions or PairOptions, optional
+    options : BlocksOptions, QutipOptions, PairOptions, CumulantOptions or TrajectoryOptions, optional
         The method's options; ``None`` takes the defaults of the method's option class.
     store_correlations : bool
-        Also return C_αβ(t) as ``correlation``.
+        Also return C_αβ(t) as ``correlation`` (methods ``"blocks"``, ``"qutip"``,
+        ``"trajectories"``; ``"cumulant2"`` keeps only O(N²) numbers in memory and does not store it).
+    n_trajectories, seed : int, optional
+        ``method="trajectories"`` only: override the fields of the same name of the
+        :class:`TrajectoryOptions` in ``options`` (or of its defaults).
 
     Returns
     -------
     xarray.Dataset
         ``rate`` (site, time), ``population`` (site, time), ``delta`` (time) = (R_1 − R_N)/γ0,
         ``rate_total`` (time); attrs ``method``, ``method_options`` (JSON of the options used),
-        ``cpu_seconds`` and method statistics (``n_rhs`` for ``"blocks"``).
+        ``cpu_seconds`` and method statistics (``n_rhs`` for ``"blocks"``);
+        ``method="trajectories"`` adds ``rate_stderr`` (site, time) and ``delta_stderr`` (time).
 
     Raises
     ------
@@ -198,10 +200,11 @@ def emission_dynamics(
     times = np.asarray(times, dtype=float)
     if times.ndim != 1 or times.size < 2 or np.any(np.diff(times) <= 0) or not np.all(np.isfinite(times)):
         raise ValueError("times must be a 1-D strictly increasing finite array with >= 2 entries")
+    options = _trajectory_keywords(method, options, n_trajectories, seed)
     options, implementation = resolve_method(EMISSION_METHODS, method, options)
     n = J.shape[0]
     cpu0 = _time.process_time()
-    C, rates, info = implementation(J, gamma, times, options)
+    C, rates, info, extra = implementation(J, gamma, times, options)
     cpu = _time.process_time() - cpu0
     _log.info("emission_dynamics N=%d method=%s: %.2f CPU-s", n, method, cpu)
     if not np.all(np.isfinite(rates)):
@@ -217,6 +220,7 @@ def emission_dynamics(
         "site": ("site", site, {"units": "1", "long_name": "qubit index alpha (1 = leftmost)"}),
         "time": ("time", times, {"units": "1/gamma0", "long_name": "time gamma0 t"}),
     }
+    data.update(extra)
     if C is not None:
         pop = np.real(np.einsum("taa->ta", C))
         data["population"] = (("site", "time"), pop.T, {"units": "1", "long_name": "excited-state population <sigma+_a sigma-_a>"})

@@ -17,7 +17,7 @@ from nonrecip.emission.solvers.blocks.memory import estimate_memory_bytes
 from nonrecip.pipeline.errors import ConfigError
 from nonrecip.pipeline.grids import GRID_DIMS, grid_axes, grid_values
 
-__all__ = ["SECTION_CHECKS", "check_emission", "check_sync_meanfield", "check_sync_finite",
+__all__ = ["SECTION_CHECKS", "check_emission", "check_emission_large", "check_sync_meanfield", "check_sync_finite",
            "check_sync_trajectories"]
 
 
@@ -137,9 +137,28 @@ def check_emission(section: Mapping[str, Any]) -> None:
     _check_figure_values(section)
 
 
+#: largest N each emission method is allowed in the config (memory or time on a workstation)
+METHOD_N_MAX = {"blocks": 14, "trajectories": 20, "cumulant2": 2000}
+
+
+def check_emission_large(section: Mapping[str, Any]) -> None:
+    """Every N within the reach of the method that is to compute it (:data:`METHOD_N_MAX`)."""
+    need = _requirement("emission_large")
+    emap = section["error_map"]
+    for method in ("blocks", *emap["methods"]):
+        need(max(emap["N"], default=0) <= METHOD_N_MAX[method], "error_map.N",
+             f"N = {max(emap['N'])} is beyond method {method} (at most {METHOD_N_MAX[method]})")
+    need(len(emap["N"]) > 0, "error_map.N", "must hold at least one N")
+    for method, ns in section["scaling"]["N"].items():
+        need(max(ns, default=0) <= METHOD_N_MAX[method], f"scaling.N.{method}",
+             f"N = {max(ns, default=0)} is beyond method {method} (at most {METHOD_N_MAX[method]})")
+    need(any(section["scaling"]["N"].values()), "scaling.N", "at least one method needs N values")
+
+
 #: config section -> its semantic check
 SECTION_CHECKS: dict[str, Callable[[Mapping[str, Any]], None]] = {
     "emission": check_emission,
+    "emission_large": check_emission_large,
     "sync_meanfield": check_sync_meanfield,
     "sync_finite": check_sync_finite,
     "sync_trajectories": check_sync_trajectories,

@@ -29,7 +29,7 @@ CLAIM_INPUTS = {
     "fig3": "emission/fig3", "map_k0": "emission/map_k0", "fig4d": "emission/fig4d", "fig4bc": "emission/fig4bc",
     "phase_diagram": "sync_meanfield/phase_diagram", "observables_kappa": "sync_finite/observables_kappa",
     "observables_N": "sync_finite/observables_N", "spectra_J": "sync_finite/spectra_J",
-    "reversal_rates": "sync_trajectories/S10_rates",
+    "reversal_rates": "sync_trajectories/S10_rates", "scaling": "emission_large/scaling",
 }
 
 
@@ -125,9 +125,41 @@ def _sync_trajectories(s: Mapping[str, Any]) -> list[DatasetJob]:
     return out
 
 
+def _emission_large(config: Mapping[str, Any]) -> list[DatasetJob]:
+    s, e = config["emission_large"], config["emission"]
+    common = {**_sub(s, "distance_nm", "t_max", "n_times"), "coupling": dict(e["coupling"]),
+              "physics": dict(e["physics"])}
+    options = {"blocks": dict(e["solver"]["blocks"]), **s["solver"]}
+
+    def solver(*methods):
+        return {m: dict(options[m]) for m in methods}
+
+    emap, out, cells = s["error_map"], [], []
+    for N in emap["N"]:
+        for a_q in emap["spacing_nm"]:
+            params = {**common, "N": N, "spacing_nm": a_q, "k0": list(emap["k0"]), "methods": list(emap["methods"]),
+                      "solver": solver("blocks", *emap["methods"])}
+            out.append(DatasetJob("emission_large", f"error_map_{len(cells)}", "error_map_cell", params))
+            cells.append(out[-1].key)
+    out.append(DatasetJob("emission_large", "error_map", "error_map", {}, inputs=tuple(cells)))
+    cells = []
+    for method, ns in s["scaling"]["N"].items():
+        for j, k0 in enumerate(s["scaling"]["k0"]):
+            if ns:
+                params = {**common, "k0": k0, "N": list(ns), "method": method,
+                          **_sub(s["scaling"], "spacing_nm", "n_early_times"),
+                          "solver": solver(method)}
+                out.append(DatasetJob("emission_large", f"scaling_{method}_{j}", "scaling_cell", params,
+                                      threads=2 if method.startswith("cumulant") else 1))
+                cells.append(out[-1].key)
+    out.append(DatasetJob("emission_large", "scaling", "scaling", {}, inputs=tuple(cells)))
+    return out
+
+
 def datasets(config: Mapping[str, Any]) -> dict[str, DatasetJob]:
     """Every non-chunked dataset of the config, keyed ``"<family>/<name>"``."""
     jobs = [DatasetJob("emission", "fig3", "fig3", dict(config["emission"]["fig3"]))]
+    jobs += _emission_large(config)
     jobs += _sync_meanfield(config["sync_meanfield"])
     jobs += _sync_finite(config["sync_finite"])
     jobs += _sync_trajectories(config["sync_trajectories"])
@@ -148,6 +180,12 @@ def _emission_figures(e: Mapping[str, Any]) -> list[FigureJob]:
         FigureJob("E_map_delta_k0_t", "emission", ("emission/map_k0",), {"N": n}, fmt),
         FigureJob("E_map_maxdelta_k0_N", "emission", ("emission/map_k0_N",), {}, fmt),
     ]
+
+
+def _emission_large_figures(s: Mapping[str, Any]) -> list[FigureJob]:
+    fmt = tuple(s["format"])
+    return [FigureJob("E_error_map", "emission_large", ("emission_large/error_map",), {}, fmt),
+            FigureJob("E_scaling_N", "emission_large", ("emission_large/scaling", "emission_large/error_map"), {}, fmt)]
 
 
 def _sync_figures(config: Mapping[str, Any]) -> list[FigureJob]:
@@ -172,5 +210,5 @@ def _sync_figures(config: Mapping[str, Any]) -> list[FigureJob]:
 
 def figures(config: Mapping[str, Any]) -> dict[str, FigureJob]:
     """Every figure of the config, keyed by figure name (``figures/<name>.<ext>``)."""
-    jobs = _emission_figures(config["emission"]) + _sync_figures(config)
+    jobs = _emission_figures(config["emission"]) + _emission_large_figures(config["emission_large"]) + _sync_figures(config)
     return {job.name: replace(job, params=canonical(job.params)) for job in jobs}
