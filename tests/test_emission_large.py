@@ -117,3 +117,21 @@ def test_combined_scaling_keeps_method_names_through_netcdf(tmp_path):
         paths.append(write_dataset(scaling_cell(N=ns, method=method, solver={}, **kw), tmp_path / f"c{i}.nc"))
     out = write_dataset(scaling(*[read_dataset(p) for p in paths]), tmp_path / "s.nc")
     assert list(read_dataset(out)["numerical_method"].values) == ["blocks", "cumulant2"]
+
+
+@pytest.mark.slow
+def test_a_failing_chebyshev_solve_is_redone_with_taylor_and_recorded():
+    """N = 10, a_q = 50 nm, k0 = 2e-4: the Chebyshev plan fails (docs/theory/large_arrays.md#chebyshev-failure)."""
+    import json
+
+    from nonrecip.emission.solvers.blocks.solver import block_correlations
+    from nonrecip.pipeline.sweeps.emission_large import _solve
+
+    J, gamma = (coupling_matrices(10, k0=2e-4, spacing_nm=50.0)[v].values for v in ("J", "gamma"))
+    times = np.linspace(0.0, 10.0, 201)
+    with pytest.raises(RuntimeError, match="did not converge"):
+        block_correlations(J, gamma, times, tol=1e-10)
+    run = _solve(J, gamma, times, "blocks", {"blocks": {"tol": 1e-10}})
+    assert json.loads(run.attrs["method_options"])["scheme"] == "taylor"
+    half = emission_dynamics(J, gamma, times[:101])
+    assert np.abs(run["rate"].values[:, :101] - half["rate"].values).max() < 1e-8
