@@ -74,6 +74,40 @@ def test_every_key_is_documented_and_docs_are_current(repo, schema_path):
         "config/README.md is stale: run `python -m nonrecip.pipeline.config_docs`")
 
 
+def test_config_yaml_agrees_with_the_schema_defaults(repo, schema_path):
+    """A value written in config/config.yaml equals the schema default of its key, so that the two
+    documented defaults (config/README.md and config/config.yaml) cannot disagree."""
+    from nonrecip.pipeline.config import load_schema
+    from nonrecip.pipeline.config_docs import _walk
+
+    root, registry = load_schema(schema_path)
+    config = yaml.safe_load((repo / "config" / "config.yaml").read_text())
+    differ = []
+    for key, node in _walk(root, registry, schema_path.name, ""):
+        value = config
+        for part in key.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if "default" in node and value is not None and not isinstance(value, dict) and value != node["default"]:
+            differ.append(f"{key}: schema {node['default']!r}, config.yaml {value!r}")
+    assert differ == []
+
+
+def test_log_grid_keys_are_documented(repo):
+    table = (repo / "config" / "README.md").read_text()
+    for key in ("log_min", "log_max", "points_per_decade", "include_zero"):
+        assert f"k0.{key}`" in table
+
+
+def test_config_docs_help_prints_usage(tmp_path, capsys, monkeypatch):
+    from nonrecip.pipeline.config_docs import main
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as stop:
+        main(["--help"])
+    assert stop.value.code == 0 and "usage:" in capsys.readouterr().out
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_schemas_have_no_stray_keys():
     """An unquoted comma in a YAML flow mapping splits a description into a stray key: none left."""
     import glob

@@ -92,7 +92,8 @@ def test_large_n_claim_reports_a_turnover_as_a_difference():
     ({"error_map": {"N": [3, 15]}}, "emission_large.error_map.N"),
     ({"scaling": {"N": {"trajectories": [22]}}}, "emission_large.scaling.N.trajectories"),
     ({"scaling": {"N": {"cumulant2": [5000]}}}, "emission_large.scaling.N.cumulant2"),
-    ({"error_map": {"methods": ["cumulant3"]}}, "emission_large.error_map.methods"),
+    ({"error_map": {"methods": ["cumulant4"]}}, "emission_large.error_map.methods"),
+    ({"scaling": {"N": {"cumulant3": [100]}}}, "emission_large.scaling.N.cumulant3"),
     ({"solver": {"cumulant2": {"rtol": 0.5}}}, "emission_large.solver.cumulant2.rtol"),
 ])
 def test_bad_large_array_config_names_the_key(override, key):

@@ -10,9 +10,9 @@ its frozen option object:
 * ``"qutip"`` (:class:`QutipOptions`) — QuTiP ``mesolve`` on the full 2^N space, the reference;
 * ``"pair"`` (:class:`PairOptions`) — the closed N = 2 equations (22)–(26) with Eq. (29)
   (J^s = γ^a = 0 only);
-* ``"cumulant2"`` (:class:`CumulantOptions`) — second-order cumulant expansion
-  (docs/theory/large_arrays.md#cumulant2-equations), approximate, for N up to ~1000; its error
-  is measured by the error map (docs/theory/large_arrays.md#error-map);
+* ``"cumulant2"``, ``"cumulant3"`` (:class:`CumulantOptions`) — second- and third-order cumulant
+  expansions (docs/theory/cumulants.md), approximate, for N up to ~1000 (order 2) and ~85
+  (order 3); their error is measured by the error map (docs/theory/large_arrays.md#error-map);
 * ``"trajectories"`` (:class:`TrajectoryOptions`) — quantum-jump unravelling with collective
   jumps (docs/theory/large_arrays.md#methods-at-large-n), exact up to a statistical error
   that it reports as ``rate_stderr`` and ``delta_stderr``.
@@ -102,13 +102,20 @@ def _pair(J, gamma, times, options: PairOptions):
     return None, rates, {}, {}
 
 
-def _cumulant2(J, gamma, times, options: CumulantOptions):
-    from nonrecip.emission.solvers.cumulant_expansion import cumulant2_observables
+def _cumulant(order):
+    def implementation(J, gamma, times, options: CumulantOptions):
+        from nonrecip.emission.solvers.cumulants import cumulant_observables
 
-    rates, population, info = cumulant2_observables(J, gamma, times, rtol=options.rtol, atol=options.atol)
-    extra = {"population": (("site", "time"), population.T,
-                            {"units": "1", "long_name": "excited-state population <sigma+_a sigma-_a>"})}
-    return None, rates, info, extra
+        rates, population, info = cumulant_observables(J, gamma, times, order=order, rtol=options.rtol,
+                                                       atol=options.atol, ode_method=options.ode_method)
+        extra = {"population": (("site", "time"), population.T,
+                                {"units": "1", "long_name": "excited-state population <sigma+_a sigma-_a>"})}
+        stats = {key: info[key] for key in ("n_rhs", "n_steps", "n_variables")}
+        stats["toeplitz_fft"] = int(info["toeplitz_fft"])
+        return None, rates, stats, extra
+
+    implementation.__name__ = f"_cumulant{order}"
+    return implementation
 
 
 def _trajectories(J, gamma, times, options: TrajectoryOptions):
@@ -131,7 +138,8 @@ EMISSION_METHODS = {
     "blocks": (BlocksOptions, _blocks),
     "qutip": (QutipOptions, _qutip),
     "pair": (PairOptions, _pair),
-    "cumulant2": (CumulantOptions, _cumulant2),
+    "cumulant2": (CumulantOptions, _cumulant(2)),
+    "cumulant3": (CumulantOptions, _cumulant(3)),
     "trajectories": (TrajectoryOptions, _trajectories),
 }
 
@@ -172,13 +180,13 @@ def emission_dynamics(
         Hermitian couplings in units of γ0.
     times : array_like
         Increasing output times in units of 1/γ0 (the first is the start time).
-    method : {"blocks", "qutip", "pair", "cumulant2", "trajectories"}
+    method : {"blocks", "qutip", "pair", "cumulant2", "cumulant3", "trajectories"}
         Numerical method; see the module docstring.
     options : BlocksOptions, QutipOptions, PairOptions, CumulantOptions or TrajectoryOptions, optional
         The method's options; ``None`` takes the defaults of the method's option class.
     store_correlations : bool
         Also return C_αβ(t) as ``correlation`` (methods ``"blocks"``, ``"qutip"``,
-        ``"trajectories"``; ``"cumulant2"`` keeps only O(N²) numbers in memory and does not store it).
+        ``"trajectories"``; the cumulant methods keep only the state in memory and do not store it).
     n_trajectories, seed : int, optional
         ``method="trajectories"`` only: override the fields of the same name of the
         :class:`TrajectoryOptions` in ``options`` (or of its defaults).

@@ -72,22 +72,26 @@ class PairOptions:
 
 @dataclass(frozen=True)
 class CumulantOptions:
-    """Options of the second-order cumulant expansion (``method="cumulant2"``).
+    """Options of the cumulant expansions (``method="cumulant2"``, ``"cumulant3"``).
 
     Parameters
     ----------
     rtol, atol : float
         Relative and absolute tolerances of the time integration of the moment equations
-        (docs/theory/large_arrays.md#cumulant2-equations); they bound the integration error, not
+        (docs/theory/cumulants.md#time-integration); they bound the integration error, not
         the closure's error, which the error map measures.
+    ode_method : {"DOP853", "RK45", "RK23"}
+        Explicit Runge–Kutta pair of SciPy.
     """
 
     rtol: float = 1e-8
     atol: float = 1e-10
+    ode_method: str = "DOP853"
 
     def __post_init__(self):
         real("rtol", self.rtol, minimum=0.0, maximum=0.01, exclusive_minimum=True)
         real("atol", self.atol, minimum=0.0, maximum=0.01, exclusive_minimum=True)
+        one_of("ode_method", self.ode_method, ("DOP853", "RK45", "RK23"))
 
 
 @dataclass(frozen=True)

@@ -138,7 +138,7 @@ def check_emission(section: Mapping[str, Any]) -> None:
 
 
 #: largest N each emission method is allowed in the config (memory or time on a workstation)
-METHOD_N_MAX = {"blocks": 14, "trajectories": 20, "cumulant2": 2000}
+METHOD_N_MAX = {"blocks": 14, "trajectories": 20, "cumulant2": 2000, "cumulant3": 85}
 
 
 def check_emission_large(section: Mapping[str, Any]) -> None:

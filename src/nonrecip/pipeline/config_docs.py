@@ -31,6 +31,8 @@ def _walk(node: dict, registry, base: str, path: str):
         yield full, sub_r
         if sub_r.get("type") == "object" or "properties" in sub_r:
             yield from _walk(sub_r, registry, sub_base, full)
+        for branch in sub_r.get("oneOf", []):  # e.g. a list of values or a {log_min, ...} grid
+            yield from _walk(branch, registry, sub_base, full)
         ap = sub_r.get("additionalProperties")
         if isinstance(ap, dict):
             ap_r, ap_base = _resolve(ap, registry, sub_base)
@@ -93,9 +95,19 @@ def undocumented_keys(schema_path: str | Path) -> list[str]:
     return [key for key, node in _walk(root, registry, Path(schema_path).name, "") if not node.get("description")]
 
 
-if __name__ == "__main__":  # pragma: no cover
-    import sys
+def main(argv=None) -> None:
+    """Command line: write the key table of a schema to a Markdown file."""
+    import argparse
 
-    schema = sys.argv[1] if len(sys.argv) > 1 else "workflow/schemas/config.schema.yaml"
-    out = sys.argv[2] if len(sys.argv) > 2 else "config/README.md"
-    Path(out).write_text(schema_markdown(schema))
+    parser = argparse.ArgumentParser(prog="python -m nonrecip.pipeline.config_docs",
+                                     description="Write the table of every configuration key (type, default, "
+                                                 "description) generated from the schema.")
+    parser.add_argument("schema", nargs="?", default="workflow/schemas/config.schema.yaml",
+                        help="root schema (default: %(default)s)")
+    parser.add_argument("out", nargs="?", default="config/README.md", help="Markdown file to write (default: %(default)s)")
+    args = parser.parse_args(argv)
+    Path(args.out).write_text(schema_markdown(args.schema))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

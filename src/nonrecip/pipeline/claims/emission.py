@@ -75,8 +75,9 @@ def emission_claims(*, fig3: xr.Dataset, map_k0: xr.Dataset, fig4d: xr.Dataset, 
     return out
 
 
-#: preference among methods where several computed one N (most accurate first)
-_PREFERENCE = ("blocks", "trajectories", "cumulant2")
+#: preference among methods where several computed one N (most accurate first; third order is
+#: closer than second for k0 >= 0.03, docs/theory/cumulants.md#accuracy)
+_PREFERENCE = ("blocks", "trajectories", "cumulant3", "cumulant2")
 
 
 def _best_curve(scaling: xr.Dataset, k0: float) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -121,7 +122,7 @@ def large_array_claims(*, scaling: xr.Dataset) -> list[Claim]:
                      f"{used[-1]})")
     n_top = int(scaling["N"].values.max())
     statement = f"the edge asymmetry grows with N (followed here to N = {n_top})"
-    note = "; ".join(notes) + " — each N by the most accurate method that reached it (blocks > trajectories > cumulant2)"
+    note = "; ".join(notes) + " — each N by the most accurate method that reached it (blocks > trajectories > cumulant3 > cumulant2)"
     ratio = float(np.mean([t == "grows" for t in trends]))
     if all(t == "grows" for t in trends):
         return [checked("E", "asymmetry_large_N", statement, ratio, "max_t|delta_1N| still rising at the largest N for every k0",

@@ -12,7 +12,7 @@ from nonrecip.pipeline.figures.style import plt
 __all__ = ["PLOTS", "plot_error_map", "plot_scaling"]
 
 _MARKERS = {"blocks": ("o", "exact (blocks)"), "trajectories": ("s", "trajectories (±3 SE)"),
-            "cumulant2": ("v", "cumulant 2nd order")}
+            "cumulant2": ("v", "cumulant 2nd order"), "cumulant3": ("^", "cumulant 3rd order")}
 _TRUSTED = 0.1  # the error level the maps mark (10 % of max_t |delta_1N|)
 
 
