@@ -113,7 +113,6 @@ def test_plain_xarray_netcdf4_opens_real_parts(tmp_path):
 
 
 def test_plain_xarray_h5netcdf_opens_real_parts(tmp_path):
-    pytest.importorskip("h5py", reason="h5netcdf needs h5py, which is not installed")
     ds = _ds()
     path = write_dataset(ds, tmp_path / "h.nc")
     with xr.open_dataset(path, engine="h5netcdf") as opened:

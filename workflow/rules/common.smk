@@ -33,14 +33,16 @@ def figure_names(family):
     return [name for name, job in FIGURES.items() if job.family == family]
 
 
-def figure_outputs(families, caption, category):
-    """Outputs ``figures/{fig}.<ext>`` of a figure rule, flagged for the HTML report.
+def figure_outputs(families, category):
+    """Outputs ``figures/{fig}.<ext>`` of a figure rule, flagged for the HTML report with the
+    caption template of the families (``registry.REPORT_CAPTIONS``, one per rule).
 
     One file per format that any figure of ``families`` is configured for.
     """
+    caption, = {registry.REPORT_CAPTIONS[f] for f in families}
     formats = sorted({ext for f in families for name in figure_names(f) for ext in FIGURES[name].formats})
     paths = [res(f"figures/{{fig}}.{ext}") for ext in formats]
-    return [report(path, caption=caption, category=category, subcategory="{fig}") for path in paths]
+    return [report(path, caption=f"../report/{caption}", category=category, subcategory="{fig}") for path in paths]
 
 
 def figure_targets(family):

@@ -73,7 +73,7 @@ rule emission_fig3_data:
 rule emission_figure:
     message: "paper E figure {wildcards.fig}"
     input: lambda wc: [dataset_file(key) for key in FIGURES[wc.fig].inputs]
-    output: figure_outputs(["emission"], "../report/emission.rst", "Paper E")
+    output: figure_outputs(["emission"], "Paper E")
     log: res("logs/figures/{fig}.log")
     params:
         family="emission",

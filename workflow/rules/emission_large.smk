@@ -24,7 +24,7 @@ rule emission_large_data:
 rule emission_large_figure:
     message: "paper E large-array figure {wildcards.fig}"
     input: lambda wc: [dataset_file(key) for key in FIGURES[wc.fig].inputs]
-    output: figure_outputs(["emission_large"], "../report/emission_large.rst", "Paper E")
+    output: figure_outputs(["emission_large"], "Paper E")
     log: res("logs/figures/{fig}.log")
     params:
         family="emission_large",

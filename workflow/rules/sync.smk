@@ -55,7 +55,7 @@ rule sync_trajectories_data:
 rule sync_figure:
     message: "paper S figure {wildcards.fig}"
     input: lambda wc: [dataset_file(key) for key in FIGURES[wc.fig].inputs]
-    output: figure_outputs(SYNC_FAMILIES, "../report/sync.rst", "Paper S")
+    output: figure_outputs(SYNC_FAMILIES, "Paper S")
     log: res("logs/figures/{fig}.log")
     params:
         family=lambda wc: FIGURES[wc.fig].family,

@@ -154,3 +154,24 @@ def _check_results_dir(results_dir: str) -> None:
     parent = next((p for p in (path, *path.resolve().parents) if p.exists()), None)
     if parent is None or not os.access(parent, os.W_OK):
         raise ConfigError(f"results_dir: {results_dir!r} cannot be written (no write permission on {parent})")
+
+
+def results_dir_of(config_files: list[str | Path]) -> str:
+    """``results_dir`` of a run reading ``config_files`` in order (the last one that sets it wins).
+
+    This is what ``make figures CONFIG=...`` uses to put the report beside that run's results.
+    """
+    results_dir = "results"
+    for file in config_files:
+        loaded = yaml.safe_load(Path(file).read_text()) or {}
+        results_dir = str(loaded.get("results_dir", results_dir))
+    return results_dir
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m nonrecip.pipeline.config",
+                                     description="Print the results_dir of a run that reads these config files in order.")
+    parser.add_argument("files", nargs="+", help="config files, as given to snakemake (config/config.yaml first)")
+    print(results_dir_of(parser.parse_args().files))

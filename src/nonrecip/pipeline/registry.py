@@ -21,7 +21,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
-__all__ = ["DatasetJob", "FigureJob", "CLAIM_INPUTS", "canonical", "datasets", "figures"]
+__all__ = ["DatasetJob", "FigureJob", "CLAIM_INPUTS", "REPORT_CAPTIONS", "canonical", "datasets", "figures"]
+
+#: figure family -> its caption template in workflow/report/ (HTML report and docs gallery)
+REPORT_CAPTIONS = {"emission": "emission.rst", "emission_large": "emission_large.rst", "sync_meanfield": "sync.rst",
+                   "sync_finite": "sync.rst", "sync_trajectories": "sync.rst"}
 
 #: datasets the claims of both papers read (keyword of :func:`nonrecip.pipeline.claims.evaluate_claims`
 #: -> registry dataset)
