@@ -22,10 +22,8 @@ product switched off, as for couplings without translation invariance.
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -33,19 +31,7 @@ import time
 
 import numpy as np
 
-
-def _conditions() -> dict:
-    import numba
-    import scipy
-
-    uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
-    return {
-        "date": datetime.datetime.now().isoformat(timespec="seconds"), "nproc": os.cpu_count(),
-        "loadavg": list(os.getloadavg()), "uptime": uptime, "python": platform.python_version(),
-        "numpy": np.__version__, "scipy": scipy.__version__, "numba": numba.__version__,
-        "machine": platform.machine(),
-        "threads_env": {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMBA_NUM_THREADS")},
-    }
+from conditions import machine_conditions
 
 
 def _one(order: int, N: int, k0: float, toeplitz: bool) -> dict:
@@ -57,7 +43,7 @@ def _one(order: int, N: int, k0: float, toeplitz: bool) -> dict:
     J, g = ds["J"].values, ds["gamma"].values
     couplings_s = time.perf_counter() - t0
     times = np.linspace(0.0, 10.0, 200)
-    before = _conditions()
+    before = machine_conditions()
     ru0 = resource.getrusage(resource.RUSAGE_SELF)
     t0 = time.perf_counter()
     if toeplitz:
@@ -80,7 +66,7 @@ def _one(order: int, N: int, k0: float, toeplitz: bool) -> dict:
         "n_variables": int(stats["n_variables"]), "method_options": stats["method_options"],
         "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6,
         "R_tot_max": float(R_tot.max()), "delta_1N_max_abs": float(np.abs(delta).max()),
-        "conditions_before": before, "conditions_after": _conditions(),
+        "conditions_before": before, "conditions_after": machine_conditions(),
     }
 
 
@@ -105,7 +91,7 @@ def main(argv=None) -> None:
         if proc.returncode != 0:
             record = {"benchmark": "emission_cumulants", "order": int(order), "N": int(N), "k0": float(k0),
                       "toeplitz_fft": toeplitz == "1",
-                      "error": proc.stderr[-600:], "conditions_after": _conditions()}
+                      "error": proc.stderr[-600:], "conditions_after": machine_conditions()}
         else:
             record = json.loads(proc.stdout.strip().splitlines()[-1])
         with open(args.out, "a") as fh:

@@ -24,10 +24,8 @@ The machine is shared: the load average before and after each case is recorded.
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -35,20 +33,9 @@ import time
 
 import numpy as np
 
+from conditions import machine_conditions
+
 TARGET_SE = 0.02
-
-
-def _conditions() -> dict:
-    import numba
-    import scipy
-
-    uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
-    return {
-        "date": datetime.datetime.now().isoformat(timespec="seconds"), "nproc": os.cpu_count(),
-        "loadavg": list(os.getloadavg()), "uptime": uptime, "python": platform.python_version(),
-        "numpy": np.__version__, "scipy": scipy.__version__, "numba": numba.__version__,
-        "machine": platform.machine(),
-    }
 
 
 def _one(N: int, pilot: int, budget: float, seed: int) -> dict:
@@ -59,7 +46,7 @@ def _one(N: int, pilot: int, budget: float, seed: int) -> dict:
     J, g = ds["J"].values, ds["gamma"].values
     times = np.linspace(0.0, 10.0, 101)
     jump_trajectories(J[:3, :3], g[:3, :3], times[:5], n_trajectories=2, seed=0)  # numba kernels loaded
-    before = _conditions()
+    before = machine_conditions()
     t0 = time.perf_counter()
     out = jump_trajectories(J, g, times, n_trajectories=pilot, seed=seed)
     wall = time.perf_counter() - t0
@@ -87,7 +74,7 @@ def _one(N: int, pilot: int, budget: float, seed: int) -> dict:
         rec["full_delta_extremum"] = [float(times[j_ext]), float(full["delta"][j_ext]),
                                       float(full["delta_stderr"][j_ext])]
     rec["peak_rss_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
-    rec["conditions_after"] = _conditions()
+    rec["conditions_after"] = machine_conditions()
     return rec
 
 
@@ -98,13 +85,13 @@ def _probe(N: int, t_end: float, n_traj: int) -> dict:
 
     ds = coupling_matrices(N, k0=0.03, spacing_nm=20, distance_nm=10, model="integral")
     times = np.linspace(0.0, t_end, 11)
-    before = _conditions()
+    before = machine_conditions()
     t0 = time.perf_counter()
     out = jump_trajectories(ds["J"].values, ds["gamma"].values, times, n_trajectories=n_traj, seed=1)
     return {"probe": True, "N": N, "t_end": t_end, "n_times": times.size, "n_trajectories": n_traj,
             "wall_s": time.perf_counter() - t0, "n_jumps_mean": out["info"]["n_jumps"],
             "chunk": out["info"]["chunk"], "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6,
-            "conditions_before": before, "conditions_after": _conditions()}
+            "conditions_before": before, "conditions_after": machine_conditions()}
 
 
 def main(argv=None):

@@ -20,15 +20,14 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
-import os
-import platform
 import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from conditions import machine_conditions
 
 OUT = Path(__file__).with_name("readme_examples_results.jsonl")
 
@@ -39,18 +38,6 @@ CASES = {
     "cumulant2_300": (300, 0.03, {"method": "cumulant2"}),
     "trajectories12": (12, 0.03, {"method": "trajectories", "n_trajectories": 2000, "seed": 1}),
 }
-
-
-def _conditions() -> dict:
-    import numpy
-    import qutip
-    import scipy
-
-    return {"date": datetime.datetime.now().isoformat(timespec="seconds"), "nproc": os.cpu_count(),
-            "loadavg": list(os.getloadavg()), "python": platform.python_version(), "numpy": numpy.__version__,
-            "scipy": scipy.__version__, "qutip": qutip.__version__, "machine": platform.machine(),
-            "threads_env": {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
-                                                            "NUMBA_NUM_THREADS")}}
 
 
 def _one(case: str) -> dict:
@@ -69,7 +56,7 @@ def _one(case: str) -> dict:
     t0 = time.perf_counter()
     emission.emission_dynamics(J[:2, :2], g[:2, :2], t[:3], **keywords)  # compiles numba kernels
     first_call = time.perf_counter() - t0
-    before = _conditions()
+    before = machine_conditions()
     ru0 = resource.getrusage(resource.RUSAGE_SELF)
     t0 = time.perf_counter()
     ds = emission.emission_dynamics(J, g, t, **keywords)
@@ -81,7 +68,7 @@ def _one(case: str) -> dict:
             "cpu_s": (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime),
             "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6,
             "max_abs_delta": float(np.abs(ds.delta).max()),
-            "conditions_before": before, "conditions_after": _conditions()}
+            "conditions_before": before, "conditions_after": machine_conditions()}
 
 
 def main(argv=None) -> None:

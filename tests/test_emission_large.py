@@ -136,3 +136,26 @@ def test_a_failing_chebyshev_solve_is_redone_with_taylor_and_recorded():
     assert json.loads(run.attrs["method_options"])["scheme"] == "taylor"
     half = emission_dynamics(J, gamma, times[:101])
     assert np.abs(run["rate"].values[:, :101] - half["rate"].values).max() < 1e-8
+
+
+def test_a_diverging_cumulant_run_is_recorded_not_fatal(monkeypatch):
+    """The third-order equations can diverge (docs/theory/cumulants.md#third-order-divergence): the
+    scaling cell records the time and leaves NaN; a failure of another method still stops the job."""
+    from nonrecip.emission.solvers.errors import SolverFailure
+    from nonrecip.pipeline.sweeps import emission_large as large
+
+    solve = large._solve
+
+    def diverging(J, gamma, times, method, solver):
+        if J.shape[0] == 3:
+            raise SolverFailure(f"{method}: step size underflow", time=1.25)
+        return solve(J, gamma, times, method, solver)
+
+    monkeypatch.setattr(large, "_solve", diverging)
+    kw = dict(spacing_nm=20.0, distance_nm=0.0, t_max=2.0, n_times=21, n_early_times=0, coupling=COUPLING,
+              physics={}, solver={})
+    cell = scaling_cell(k0=0.03, N=[2, 3], method="cumulant3", **kw)
+    assert np.isnan(cell.time_diverged.values[0]) and cell.time_diverged.values[1] == 1.25
+    assert np.isfinite(cell.max_abs_delta.values[0]) and np.isnan(cell.max_abs_delta.values[1])
+    with pytest.raises(SolverFailure):
+        scaling_cell(k0=0.03, N=[3], method="blocks", **kw)

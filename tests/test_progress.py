@@ -100,7 +100,53 @@ def test_bad_interval_is_refused():
 
 
 def test_duration_format():
-    assert solver._duration(3.44) == "3.4s"
-    assert solver._duration(123) == "2m03s"
-    assert solver._duration(3723) == "1h02m03s"
-    assert solver._duration(math.inf) == "unknown"
+    from nonrecip.log import duration
+
+    assert duration(3.44) == "3.4s"
+    assert duration(123) == "2m03s"
+    assert duration(3723) == "1h02m03s"
+    assert duration(math.inf) == "unknown"
+
+
+def test_cumulant_integration_reports_its_progress(caplog):
+    """The cumulant integrator logs the fraction of the time window done, ending at 100 %."""
+    from nonrecip.emission.solvers.cumulants import cumulant_observables
+
+    logger = logging.getLogger("nonrecip.emission.cumulants")
+    logger.addHandler(caplog.handler)
+    caplog.set_level(logging.INFO, logger="nonrecip.emission.cumulants")
+
+    def records():
+        return list({id(r): r for r in caplog.records if hasattr(r, "progress_fraction")}.values())
+
+    try:
+        J, g = _couplings(6, k0=0.03)
+        cumulant_observables(J, g, np.linspace(0, 10, 11), order=2, progress_interval=0.0)
+        got = records()
+        cumulant_observables(J, g, np.linspace(0, 10, 11), order=2, progress_interval=math.inf)
+        assert len(records()) == len(got)                          # switched off: no record
+    finally:
+        logger.removeHandler(caplog.handler)
+    fractions = [r.progress_fraction for r in got]
+    assert len(fractions) > 5 and fractions[-1] == 1.0
+    assert all(0 <= a <= b <= 1 for a, b in zip(fractions, fractions[1:]))
+    assert "cumulant2 N=6, t in [0, 10]: 100.0% done" in got[-1].getMessage()
+
+
+def test_trajectories_report_their_progress(caplog):
+    from nonrecip.emission.solvers.trajectories import jump_trajectories
+
+    logger = logging.getLogger("nonrecip.emission.trajectories")
+    logger.addHandler(caplog.handler)
+    caplog.set_level(logging.INFO, logger="nonrecip.emission.trajectories")
+    try:
+        J, g = _couplings(5, k0=0.03)
+        jump_trajectories(J, g, np.linspace(0, 5, 11), n_trajectories=50, seed=1, progress_interval=0.0,
+                          max_memory_gb=1e-4)
+    finally:
+        logger.removeHandler(caplog.handler)
+    got = list({id(r): r for r in caplog.records if hasattr(r, "progress_fraction")}.values())
+    fractions = [r.progress_fraction for r in got]
+    assert len(fractions) >= 5 and fractions[-1] == 1.0
+    assert all(0 < a <= b <= 1 for a, b in zip(fractions, fractions[1:]))
+    assert "trajectories N=5, 50 trajectories: 100.0% done" in got[-1].getMessage()

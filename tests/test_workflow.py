@@ -103,8 +103,8 @@ def _dry_run_jobs(out, config_file) -> dict[str, int]:
 
 @pytest.mark.parametrize("section, key, value, expected", [
     ("emission.figures", "fig4b_k0", [0.0, 0.1], {"emission_figure": 1}),
-    ("sync_trajectories.fig_S9", "n_traj", 3, {"sync_trajectories_data": 1, "sync_figure": 1}),
-    ("sync_finite.comb", "N", [3], {"sync_finite_data": 1, "sync_figure": 1}),
+    ("sync_trajectories.fig_S9", "n_traj", 3, {"sync_trajectories_data": 1, "sync_figure": 1, "run_times": 1}),
+    ("sync_finite.comb", "N", [3], {"sync_finite_data": 1, "sync_figure": 1, "run_times": 1}),
     ("emission.solver.qutip", "rtol", 1e-9, {}),  # the tiny run uses the block solver: nothing to redo
 ])
 def test_editing_one_figure_reruns_only_its_jobs(tiny_run, tmp_path, section, key, value, expected):

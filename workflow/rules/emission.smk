@@ -36,6 +36,7 @@ rule emission_dynamics:
     input: res("emission/{sweep}/couplings_{chunk}.nc")
     output: res("emission/{sweep}/dynamics_{chunk}.nc")
     log: res("logs/emission/{sweep}/dynamics_{chunk}.log")
+    benchmark: res("benchmarks/emission/{sweep}/dynamics_{chunk}.tsv")
     priority: chunk_priority
     params:
         times=lambda wc: {k: EMISSION["sweeps"][wc.sweep][k] for k in ("n_times", "t_max")},

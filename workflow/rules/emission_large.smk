@@ -10,6 +10,7 @@ rule emission_large_data:
     input: lambda wc: [dataset_file(key) for key in DATASETS[f"emission_large/{wc.name}"].inputs]
     output: res("emission_large/{name}.nc")
     log: res("logs/emission_large/{name}.log")
+    benchmark: res("benchmarks/emission_large/{name}.tsv")
     params:
         family="emission_large",
         builder=lambda wc: DATASETS[f"emission_large/{wc.name}"].builder,

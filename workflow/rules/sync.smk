@@ -10,6 +10,7 @@ rule sync_meanfield_data:
     message: "mean field of paper S: {wildcards.name}"
     output: res("sync_meanfield/{name}.nc")
     log: res("logs/sync_meanfield/{name}.log")
+    benchmark: res("benchmarks/sync_meanfield/{name}.tsv")
     params:
         family="sync_meanfield",
         builder=lambda wc: DATASETS[f"sync_meanfield/{wc.name}"].builder,
@@ -25,6 +26,7 @@ rule sync_finite_data:
     message: "finite-N paper S: {wildcards.name}"
     output: res("sync_finite/{name}.nc")
     log: res("logs/sync_finite/{name}.log")
+    benchmark: res("benchmarks/sync_finite/{name}.tsv")
     params:
         family="sync_finite",
         builder=lambda wc: DATASETS[f"sync_finite/{wc.name}"].builder,
@@ -41,6 +43,7 @@ rule sync_trajectories_data:
     input: lambda wc: [dataset_file(key) for key in DATASETS[f"sync_trajectories/{wc.name}"].inputs]
     output: res("sync_trajectories/{name}.nc")
     log: res("logs/sync_trajectories/{name}.log")
+    benchmark: res("benchmarks/sync_trajectories/{name}.tsv")
     params:
         family="sync_trajectories",
         builder=lambda wc: DATASETS[f"sync_trajectories/{wc.name}"].builder,

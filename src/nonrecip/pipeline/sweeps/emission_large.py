@@ -21,7 +21,7 @@ import xarray as xr
 
 from nonrecip.emission.analysis import emission_summary
 from nonrecip.emission.couplings import coupling_matrices
-from nonrecip.emission.dynamics import EMISSION_METHODS, emission_dynamics
+from nonrecip.emission.dynamics import EMISSION_METHODS, SolverFailure, emission_dynamics
 from nonrecip.emission.physics import YIG
 from nonrecip.log import get_logger
 from nonrecip.pipeline.grids import DIM_ATTRS
@@ -42,6 +42,9 @@ _SUMMARIES = {
     "rate_total_peak": ("gamma0", "interior maximum of R_tot (NaN: no super-radiant burst)"),
     "t_rate_total_peak": ("1/gamma0", "time of the interior maximum of R_tot (NaN: none)"),
 }
+
+
+_DIVERGED = {"units": "1/gamma0", "long_name": "time at which the cumulant equations diverged (NaN: they did not)"}
 
 
 def _couplings(N: int, k0: float, spacing_nm: float, distance_nm: float, coupling: Mapping[str, Any],
@@ -72,6 +75,22 @@ def _solve(J, gamma, times, method: str, solver: Mapping[str, Any]) -> xr.Datase
         return emission_dynamics(J, gamma, times, method=method, options=replace(options, scheme="taylor"))
 
 
+def _solve_or_diverge(J, gamma, times, method: str, solver: Mapping[str, Any]) -> tuple[xr.Dataset | None, float]:
+    """(run, NaN), or (None, t) where a cumulant expansion diverged at time t.
+
+    A truncated cumulant hierarchy is not guaranteed to stay bounded
+    (docs/theory/cumulants.md#third-order-divergence): its divergence is a result, recorded in the
+    dataset as ``time_diverged``, not a failure of the run. Every other failure stops the job.
+    """
+    try:
+        return _solve(J, gamma, times, method, solver), np.nan
+    except SolverFailure as err:
+        if not method.startswith("cumulant"):
+            raise
+        _log.warning("%s diverged: %s", method, err)
+        return None, err.time
+
+
 def relative_errors(approx: xr.Dataset, exact: xr.Dataset) -> dict[str, float]:
     """Errors of one approximate run against the exact one (keys and meaning: ``_ERRORS``).
 
@@ -95,6 +114,8 @@ def _used_options(runs: Mapping[str, Sequence[xr.Dataset]]) -> str:
     where one method ran with several option sets (e.g. a Taylor redo of a failed Chebyshev solve)."""
     used = {}
     for method, datasets in runs.items():
+        if not datasets:  # every run of the method diverged
+            continue
         distinct = []
         for run in datasets:
             options = json.loads(run.attrs["method_options"])
@@ -119,6 +140,7 @@ def error_map_cell(*, N: int, spacing_nm: float, distance_nm: float, k0: Sequenc
     k0s = [float(k) for k in k0]
     errors = {key: np.full((len(methods), len(k0s)), np.nan) for key in _ERRORS}
     cpu = np.full((len(methods) + 1, len(k0s)), np.nan)
+    diverged = np.full((len(methods), len(k0s)), np.nan)
     exact_summary = {key: np.full(len(k0s), np.nan) for key in ("max_abs_delta", "rate_total_peak")}
     runs: dict[str, list] = {}
     for j, k in enumerate(k0s):
@@ -130,7 +152,9 @@ def error_map_cell(*, N: int, spacing_nm: float, distance_nm: float, k0: Sequenc
         for key in exact_summary:
             exact_summary[key][j] = s_ex[key]
         for i, method in enumerate(methods):
-            approx = _solve(J, gamma, times, method, solver)
+            approx, diverged[i, j] = _solve_or_diverge(J, gamma, times, method, solver)
+            if approx is None:
+                continue
             runs.setdefault(method, []).append(approx)
             cpu[i + 1, j] = approx.attrs["cpu_seconds"]
             for key, value in relative_errors(approx, exact).items():
@@ -144,6 +168,7 @@ def error_map_cell(*, N: int, spacing_nm: float, distance_nm: float, k0: Sequenc
     data["rate_total_peak_exact"] = (("k0",), exact_summary["rate_total_peak"],
                                      {"units": "gamma0", "long_name": "exact burst peak of R_tot (NaN: no burst)"})
     data["cpu_seconds"] = (("solver", "k0"), cpu, {"units": "s", "long_name": "solver CPU time", "role": "timing"})
+    data["time_diverged"] = (("numerical_method", "k0"), diverged, _DIVERGED)
     ds = xr.Dataset(data, coords={
         "numerical_method": ("numerical_method", list(methods), {"units": "1", "long_name": "approximate method"}),
         "solver": ("solver", ["blocks", *methods], {"units": "1", "long_name": "method (blocks = exact)"}),
@@ -194,10 +219,13 @@ def scaling_cell(*, k0: float, N: Sequence[int], method: str, spacing_nm: float,
     ns = [int(n) for n in N]
     delta, rtot, stderr = (np.full((len(ns), times.size), np.nan) for _ in range(3))
     runs: dict[str, list] = {method: []}
-    summary = {key: np.full(len(ns), np.nan) for key in (*_SUMMARIES, "max_abs_delta_stderr", "cpu_seconds")}
+    summary = {key: np.full(len(ns), np.nan) for key in (*_SUMMARIES, "max_abs_delta_stderr", "cpu_seconds",
+                                                          "time_diverged")}
     for i, n in enumerate(ns):
         J, gamma = _couplings(n, k0, spacing_nm, distance_nm, coupling, physics)
-        dyn = _solve(J, gamma, times, method, solver)
+        dyn, summary["time_diverged"][i] = _solve_or_diverge(J, gamma, times, method, solver)
+        if dyn is None:
+            continue
         runs[method].append(dyn)
         delta[i], rtot[i] = dyn["delta"].values, dyn["rate_total"].values
         s = emission_summary(dyn)
@@ -216,6 +244,7 @@ def scaling_cell(*, k0: float, N: Sequence[int], method: str, spacing_nm: float,
         "max_abs_delta_stderr": (("N",), summary["max_abs_delta_stderr"],
                                  {"units": "gamma0", "long_name": "standard error of delta_1N at its extremum (trajectories)"}),
         "cpu_seconds": (("N",), summary["cpu_seconds"], {"units": "s", "long_name": "solver CPU time", "role": "timing"}),
+        "time_diverged": (("N",), summary["time_diverged"], _DIVERGED),
     }
     for key, (units, name) in _SUMMARIES.items():
         data[key] = (("N",), summary[key], {"units": units, "long_name": name})

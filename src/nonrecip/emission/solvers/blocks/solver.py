@@ -47,15 +47,12 @@ import numpy as np
 
 from nonrecip.emission.solvers.blocks.memory import BACKENDS, MemoryLimitError, estimate_memory_bytes
 from nonrecip.emission.solvers.blocks.plan import coefficients, numerical_range_polygon, plan_step, recurrence
-from nonrecip.log import get_logger
+from nonrecip.log import PROGRESS_INTERVAL, ProgressLog, get_logger
 
 __all__ = ["block_correlations", "estimate_memory_bytes", "MemoryLimitError", "BACKENDS", "BlockBackend",
            "PROGRESS_INTERVAL"]
 
 _log = get_logger("emission.blocks")
-
-#: default wall-clock seconds between progress records of :func:`block_correlations`
-PROGRESS_INTERVAL = 10.0
 
 
 class BlockBackend(Protocol):
@@ -192,24 +189,18 @@ def block_correlations(J, gamma, times, *, tol: float = 1e-12, max_memory_gb: fl
     return C, info
 
 
-class _Progress:
-    """Rate-limited progress records of one solve: fraction done, elapsed wall time, ETA.
+class _Progress(ProgressLog):
+    """Progress of one block solve, measured in series terms.
 
     The work of a solve is its series terms (one right-hand side each, all of equal cost):
     after term k of step s of n, the fraction done is (s + k / max(K, k + 1)) / n, with K the
     planned number of terms per step. It rises strictly within a step and jumps to the next
-    step's start when a series stops early. The propagator reads the clock once per term and
-    calls :meth:`report` only when :attr:`due` (a ``time.perf_counter`` value) has passed.
+    step's start when a series stops early.
     """
 
     def __init__(self, N: int, times: np.ndarray, interval: float):
-        self.N, self.interval = N, float(interval)
-        self.window = (float(times[0]), float(times[-1]))
-        self.start = _time.perf_counter()
-        self.due = self.start + self.interval
+        super().__init__(_log, f"block solve N={N}, t in [{float(times[0]):g}, {float(times[-1]):g}]", interval)
         self.n_steps, self.terms = 1, 1
-        self.n_records = 0
-        self.last_fraction = 0.0
 
     def plan(self, n_steps: int, terms: int) -> None:
         """Set the number of steps and the planned series terms per step."""
@@ -217,35 +208,7 @@ class _Progress:
 
     def report(self, step: int, k: int, now: float) -> float:
         """Log the progress after term ``k`` of step ``step``; returns the next due time."""
-        self._record(now, (step + k / max(self.terms, k + 1)) / self.n_steps)
-        return self.due
-
-    def finish(self) -> None:
-        """Close a solve that has reported progress with its 100 % record."""
-        if self.n_records and self.last_fraction < 1.0:
-            self._record(_time.perf_counter(), 1.0)
-
-    def _record(self, now: float, fraction: float) -> None:
-        self.due = now + self.interval
-        self.n_records += 1
-        self.last_fraction = fraction
-        elapsed = now - self.start
-        eta = elapsed * (1.0 - fraction) / fraction if fraction > 0 else math.inf
-        t0, t1 = self.window
-        _log.info("block solve N=%d, t in [%g, %g]: %.1f%% done after %s, ETA %s",
-                  self.N, t0, t1, 100.0 * fraction, _duration(elapsed), _duration(eta),
-                  extra={"progress_fraction": fraction, "elapsed_s": elapsed, "eta_s": eta})
-
-
-def _duration(seconds: float) -> str:
-    """``seconds`` as ``1h02m03s``, ``2m03s`` or ``3.4s``."""
-    if not math.isfinite(seconds):
-        return "unknown"
-    if seconds < 60:
-        return f"{seconds:.1f}s"
-    m, s = divmod(int(round(seconds)), 60)
-    h, m = divmod(m, 60)
-    return f"{h}h{m:02d}m{s:02d}s" if h else f"{m}m{s:02d}s"
+        return self.update((step + k / max(self.terms, k + 1)) / self.n_steps, now)
 
 
 def _propagate(ops: BlockBackend, plan, times, tol, progress: _Progress | None = None):

@@ -17,6 +17,7 @@ from scipy.integrate import DOP853, RK23, RK45
 from nonrecip.emission.solvers.cumulants.second import SecondOrder
 from nonrecip.emission.solvers.cumulants.third import ThirdOrder
 from nonrecip.emission.solvers.errors import SolverFailure
+from nonrecip.log import PROGRESS_INTERVAL, ProgressLog, get_logger
 
 __all__ = ["cumulant_correlations", "cumulant_observables", "SecondOrder", "ThirdOrder", "ORDERS"]
 
@@ -25,9 +26,16 @@ ORDERS = {2: SecondOrder, 3: ThirdOrder}
 
 _EXPLICIT = {"DOP853": DOP853, "RK45": RK45, "RK23": RK23}
 
+_log = get_logger("emission.cumulants")
 
-def _integrate(J, gamma, times, record, *, order, rtol, atol, ode_method, max_step, toeplitz) -> dict:
-    """Step the equations of the given order and call ``record(k, C)`` at every output time."""
+
+def _integrate(J, gamma, times, record, *, order, rtol, atol, ode_method, max_step, toeplitz,
+               progress_interval=PROGRESS_INTERVAL) -> dict:
+    """Step the equations of the given order and call ``record(k, C)`` at every output time.
+
+    Progress (fraction of the time window done, elapsed time, ETA) is logged to
+    ``nonrecip.emission.cumulants`` at most every ``progress_interval`` seconds.
+    """
     if order not in ORDERS:
         raise ValueError(f"order must be one of {tuple(ORDERS)}, got {order!r}")
     if ode_method not in _EXPLICIT:
@@ -41,11 +49,15 @@ def _integrate(J, gamma, times, record, *, order, rtol, atol, ode_method, max_st
     if len(times) > 1:
         solver = _EXPLICIT[ode_method](system.rhs, float(times[0]), y0, float(times[-1]),
                                        rtol=rtol, atol=atol, max_step=max_step)
+        t0, t1 = float(times[0]), float(times[-1])
+        progress = ProgressLog(_log, f"cumulant{order} N={system.N}, t in [{t0:g}, {t1:g}]", progress_interval)
         k = 1
         while k < len(times):
+            if _time.perf_counter() >= progress.due:
+                progress.update((solver.t - t0) / (t1 - t0))
             message = solver.step()
             if solver.status == "failed":
-                raise SolverFailure(f"cumulant{order}: {message} at t = {solver.t:.6g}")
+                raise SolverFailure(f"cumulant{order}: {message} at t = {solver.t:.6g}", time=solver.t)
             n_steps += 1
             if times[k] <= solver.t:
                 dense = solver.dense_output() if times[k] < solver.t else None
@@ -53,6 +65,7 @@ def _integrate(J, gamma, times, record, *, order, rtol, atol, ode_method, max_st
                     record(k, system.correlations(solver.y if times[k] == solver.t else dense(times[k])))
                     k += 1
         n_rhs = int(solver.nfev)
+        progress.finish()
     return {"n_rhs": n_rhs, "n_steps": n_steps, "n_variables": int(system.size), "order": order,
             "ode_method": ode_method, "rtol": rtol, "atol": atol,
             "toeplitz_fft": system.toeplitz_symbol is not None,
@@ -61,7 +74,7 @@ def _integrate(J, gamma, times, record, *, order, rtol, atol, ode_method, max_st
 
 def cumulant_correlations(J, gamma, times, *, order: int, rtol: float = 1e-8, atol: float = 1e-10,
                           ode_method: str = "DOP853", max_step: float = np.inf,
-                          toeplitz: bool = True) -> tuple[np.ndarray, dict]:
+                          toeplitz: bool = True, progress_interval: float = PROGRESS_INTERVAL) -> tuple[np.ndarray, dict]:
     """C_ab(t) = ⟨σ⁺_a σ⁻_b⟩ from |e…e⟩ by the cumulant expansion of the given order (docs/theory/cumulants.md#public-function).
 
     The equations are those of docs/theory/cumulants.md#second-order (``order=2``) and
@@ -90,6 +103,9 @@ def cumulant_correlations(J, gamma, times, *, order: int, rtol: float = 1e-8, at
     toeplitz : bool
         Use the FFT product of docs/theory/cumulants.md#second-order-matrix-form when
         K = γ + iJ is Toeplitz (detected exactly); ``False`` forces the dense product.
+    progress_interval : float
+        Least wall-clock seconds between progress records (logger
+        ``nonrecip.emission.cumulants``, INFO); ``inf`` switches them off.
 
     Returns
     -------
@@ -113,13 +129,14 @@ def cumulant_correlations(J, gamma, times, *, order: int, rtol: float = 1e-8, at
         C[k] = Ck
 
     info = _integrate(J, gamma, times, record, order=order, rtol=rtol, atol=atol, ode_method=ode_method,
-                      max_step=max_step, toeplitz=toeplitz)
+                      max_step=max_step, toeplitz=toeplitz, progress_interval=progress_interval)
     return C, info
 
 
 def cumulant_observables(J, gamma, times, *, order: int, rtol: float = 1e-8, atol: float = 1e-10,
                          ode_method: str = "DOP853", max_step: float = np.inf,
-                         toeplitz: bool = True) -> tuple[np.ndarray, np.ndarray, dict]:
+                         toeplitz: bool = True, progress_interval: float = PROGRESS_INTERVAL
+                         ) -> tuple[np.ndarray, np.ndarray, dict]:
     """Site emission rates and populations without storing C(t) (docs/theory/cumulants.md#public-function).
 
     Same equations and arguments as :func:`cumulant_correlations`; at each output time only
@@ -147,5 +164,5 @@ def cumulant_observables(J, gamma, times, *, order: int, rtol: float = 1e-8, ato
         population[k] = np.real(np.diag(Ck))
 
     info = _integrate(J, gamma, times, record, order=order, rtol=rtol, atol=atol, ode_method=ode_method,
-                      max_step=max_step, toeplitz=toeplitz)
+                      max_step=max_step, toeplitz=toeplitz, progress_interval=progress_interval)
     return rates, population, info

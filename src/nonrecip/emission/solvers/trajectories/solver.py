@@ -14,9 +14,13 @@ import time as _time
 
 import numpy as np
 
+from nonrecip.log import PROGRESS_INTERVAL, ProgressLog, get_logger
+
 from .kernels import correlations, lower
 from .manifolds import heff_block, manifolds, norm_bound
 from .propagate import jump_times, taylor_order, taylor_terms
+
+_log = get_logger("emission.trajectories")
 
 __all__ = ["jump_trajectories"]
 
@@ -162,6 +166,10 @@ def _chunk(mf, blocks, K, times, n_traj, ctx, tol):
         ctx["max_bound"] = max(ctx["max_bound"], blk.bound)
         pool = _manifold(blk, n, pool, times, ctx, tol)
         del blk
+        progress = ctx["progress"]
+        if _time.perf_counter() >= progress.due:   # manifold n costs ~ its dimension C(N, n)
+            share = math.fsum(math.comb(N, m) for m in range(n, N + 1)) / 2.0 ** N
+            progress.update((ctx["done"] + n_traj * share) / ctx["n_total"])
     return ctx["rates"], ctx["C_sum"]
 
 
@@ -179,7 +187,8 @@ def _merge(stats, x):
 
 
 def jump_trajectories(J, gamma, times, *, n_trajectories: int, seed: int | None, backend: str = "numpy",
-                      tol: float = 1e-10, max_memory_gb: float = 1.0) -> dict:
+                      tol: float = 1e-10, max_memory_gb: float = 1.0,
+                      progress_interval: float = PROGRESS_INTERVAL) -> dict:
     """Emission from |e…e⟩ by the quantum-jump unravelling of paper E Eq. (4) (docs/theory/trajectories.md#trajectory-algorithm).
 
     Trajectories live in one excitation manifold between jumps
@@ -209,6 +218,9 @@ def jump_trajectories(J, gamma, times, *, n_trajectories: int, seed: int | None,
     max_memory_gb : float
         Memory for the trajectory states and series terms [GB]; trajectories run in chunks that fit
         (docs/theory/trajectories.md#cost).
+    progress_interval : float
+        Least wall-clock seconds between progress records (logger
+        ``nonrecip.emission.trajectories``, INFO); ``inf`` switches them off.
 
     Returns
     -------
@@ -247,7 +259,10 @@ def jump_trajectories(J, gamma, times, *, n_trajectories: int, seed: int | None,
     rate_stats = delta_stats = total_stats = None
     C_sum = np.zeros((times.size, N, N), dtype=np.complex128)
     done = 0
+    ctx["progress"] = ProgressLog(_log, f"trajectories N={N}, {n_traj} trajectories", progress_interval)
+    ctx["n_total"] = n_traj
     while done < n_traj:
+        ctx["done"] = done
         k = min(chunk, n_traj - done)
         rates, Cs = _chunk(mf, blocks, K, times, k, ctx, tol)
         C_sum += Cs
@@ -255,6 +270,7 @@ def jump_trajectories(J, gamma, times, *, n_trajectories: int, seed: int | None,
         delta_stats = _merge(delta_stats, rates[:, :, 0] - rates[:, :, -1])
         total_stats = _merge(total_stats, rates.sum(axis=2))
         done += k
+    ctx["progress"].finish()
 
     def stderr(stats):
         n = stats[0]
