@@ -25,21 +25,11 @@ localrules: claims
 ALL_TARGETS += [res("run_times.html")]
 
 
-def benchmark_records():
-    """The benchmark file of every heavy job of the config (the rules' ``benchmark:`` paths)."""
-    paths = [res(f"benchmarks/emission/{sweep}/dynamics_{i}.tsv")
-             for sweep, chunks in EMISSION_CHUNKS.items() for i in range(len(chunks))]
-    paths += [res(f"benchmarks/{job.family}/{job.name}.tsv") for job in DATASETS.values()
-              if job.family in ("emission_large", "sync_meanfield", "sync_finite", "sync_trajectories")]
-    return paths
-
-
 rule run_times:
     message: "run times of the heavy jobs"
     input: benchmark_records()
     output: report(res("run_times.html"), caption="../report/run_times.rst", category="Run times")
     log: res("logs/run_times.log")
-    params: root=res("benchmarks")
     threads: 1
     conda: CONDA_ENV
     resources: mem_mb=500, runtime=5

@@ -53,3 +53,12 @@ def chunk_priority(wildcards):
     """Largest N of an emission chunk (``EMISSION_CHUNKS``, emission.smk): the costliest chunks,
     whose cost grows ~5x per qubit, start first (longest job first on few cores)."""
     return max(p["N"] for p in EMISSION_CHUNKS[wildcards.sweep][int(wildcards.chunk)])
+
+
+def benchmark_records():
+    """The benchmark file of every heavy job of the config (the rules' ``benchmark:`` paths)."""
+    paths = [res(f"benchmarks/emission/{sweep}/dynamics_{i}.tsv")
+             for sweep, chunks in EMISSION_CHUNKS.items() for i in range(len(chunks))]
+    paths += [res(f"benchmarks/{job.family}/{job.name}.tsv") for job in DATASETS.values()
+              if job.family in ("emission_large", "sync_meanfield", "sync_finite", "sync_trajectories")]
+    return paths
