@@ -13,6 +13,7 @@ from mkdocs.structure.files import File
 
 from nonrecip.pipeline import docs_site
 from nonrecip.pipeline.config import validate_config
+from nonrecip.pipeline.config_docs import schema_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
@@ -35,7 +36,7 @@ def on_files(files, config):
     gallery, images = docs_site.gallery_markdown(_config(), captions=ROOT / "workflow" / "report",
                                                  results_dir=results, command=".venv/bin/snakemake --cores 2")
     pages = {"gallery.md": gallery,
-             "configuration.md": docs_site.configuration_markdown(SCHEMA),
+             "configuration.md": schema_markdown(SCHEMA),
              "benchmarks.md": docs_site.benchmarks_markdown(ROOT / "benchmarks")}
     pages.update({page: docs_site.api_markdown(module) for page, module in docs_site.API_PAGES.items()})
     for uri, content in pages.items():

@@ -21,9 +21,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from nonrecip.pipeline import registry
-from nonrecip.pipeline.config_docs import schema_markdown
 
-__all__ = ["KATEX_VERSION", "fetch_katex", "configuration_markdown", "gallery_markdown", "api_markdown",
+__all__ = ["KATEX_VERSION", "fetch_katex", "gallery_markdown", "api_markdown",
            "benchmarks_markdown", "execute_markdown", "API_PAGES"]
 
 #: KaTeX release served with the site (math renders without network access)
@@ -51,11 +50,6 @@ def fetch_katex(dest: str | Path) -> Path:
         shutil.copytree(Path(tmp) / "package" / "dist", dest)
     stamp.touch()
     return dest
-
-
-def configuration_markdown(schema: str | Path) -> str:
-    """Every configuration key with type, default and description (the table of ``config/README.md``)."""
-    return schema_markdown(schema)
 
 
 def _caption(template: Path, figure: str, config: Mapping[str, Any]) -> str:
