@@ -61,7 +61,7 @@ def test_theory_pages_carry_math_for_the_local_katex(site):
 
 def test_api_pages_are_generated_from_the_docstrings(site):
     html = (site / "api" / "emission.html").read_text()
-    assert "emission_dynamics" in html and "Emission from the fully excited state" in html
+    assert "emission_dynamics" in html and "Emission under paper E Eqs. (1)" in html
     assert "CumulantOptions" in html and "ode_method" in html
     assert "steady_state" in (site / "api" / "sync.html").read_text()
 

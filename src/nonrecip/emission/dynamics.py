@@ -32,6 +32,7 @@ import xarray as xr
 
 from nonrecip.emission.options import (BlocksOptions, CumulantOptions, PairOptions, QutipOptions,
                                        TrajectoryOptions)
+from nonrecip.emission.initial import INITIAL_STATE_METHODS, InitialState
 from nonrecip.emission.solvers.errors import SolverFailure
 from nonrecip.emission.solvers.pair import pair_emission_rates
 from nonrecip.log import get_logger
@@ -78,24 +79,34 @@ def _check_couplings(J, gamma):
     return J, gamma
 
 
-def _blocks(J, gamma, times, options: BlocksOptions):
+def _blocks(J, gamma, times, options: BlocksOptions, initial, store):
+    if initial is not None and initial.max_excitations <= FEW_EXCITATIONS and initial.max_excitations < J.shape[0]:
+        from nonrecip.emission.solvers.blocks.few import few_excitation_observables
+
+        tol = min(options.tol, 1e-10) * 1e-2
+        rates, population, C, info = few_excitation_observables(J, gamma, times, initial, rtol=tol, atol=tol,
+                                                                keep_correlations=store)
+        extra = {} if C is not None else {
+            "population": (("site", "time"), population.T,
+                           {"units": "1", "long_name": "excited-state population <sigma+_a sigma-_a>"})}
+        return C, rates, {"n_rhs": info["n_rhs"], "solver": info["solver"]}, extra
     from nonrecip.emission.solvers.blocks.solver import block_correlations
 
     C, info = block_correlations(J, gamma, times, tol=options.tol, max_memory_gb=options.max_memory_gb,
-                                 backend=options.backend, scheme=options.scheme)
+                                 backend=options.backend, scheme=options.scheme, initial=initial)
     extra = {key: info[key] for key in ("n_rhs", "memory_bytes_estimate")}
     return C, rates_from_correlations(C, J, gamma), extra, {}
 
 
-def _qutip(J, gamma, times, options: QutipOptions):
+def _qutip(J, gamma, times, options: QutipOptions, initial, store):
     from nonrecip.emission.solvers.qutip_reference import qutip_correlations
 
     C = qutip_correlations(J, gamma, times, rtol=options.rtol, atol=options.atol,
-                           ode_method=options.ode_method, max_steps=options.max_steps)
+                           ode_method=options.ode_method, max_steps=options.max_steps, initial=initial)
     return C, rates_from_correlations(C, J, gamma), {}, {}
 
 
-def _pair(J, gamma, times, options: PairOptions):
+def _pair(J, gamma, times, options: PairOptions, initial, store):
     if J.shape[0] != 2 or abs(J[0, 1].real) > 1e-12 or abs(gamma[0, 1].imag) > 1e-12:
         raise ValueError("method='pair' needs N = 2 with J_12 = i*J^a (J^s = 0) and real gamma_12")
     rates = pair_emission_rates(J[0, 1].imag, gamma[0, 1].real, times, rtol=options.rtol, atol=options.atol)
@@ -103,7 +114,7 @@ def _pair(J, gamma, times, options: PairOptions):
 
 
 def _cumulant(order):
-    def implementation(J, gamma, times, options: CumulantOptions):
+    def implementation(J, gamma, times, options: CumulantOptions, initial, store):
         from nonrecip.emission.solvers.cumulants import cumulant_observables
 
         rates, population, info = cumulant_observables(J, gamma, times, order=order, rtol=options.rtol,
@@ -118,7 +129,7 @@ def _cumulant(order):
     return implementation
 
 
-def _trajectories(J, gamma, times, options: TrajectoryOptions):
+def _trajectories(J, gamma, times, options: TrajectoryOptions, initial, store):
     from nonrecip.emission.solvers.trajectories import jump_trajectories
 
     out = jump_trajectories(J, gamma, times, n_trajectories=options.n_trajectories, seed=options.seed,
@@ -133,7 +144,10 @@ def _trajectories(J, gamma, times, options: TrajectoryOptions):
     return np.asarray(out["correlation"]), np.asarray(out["rate"]), info, stderr
 
 
-#: method name -> (option class, implementation(J, gamma, times, options) -> (C | None, rates, info, extra variables))
+#: states with at most this many excitations go to the few-excitation propagator (method "blocks")
+FEW_EXCITATIONS = 2
+
+#: method name -> (option class, implementation(J, gamma, times, options, initial, store_correlations) -> (C | None, rates, info, extra variables))
 EMISSION_METHODS = {
     "blocks": (BlocksOptions, _blocks),
     "qutip": (QutipOptions, _qutip),
@@ -161,6 +175,22 @@ def _trajectory_keywords(method, options, n_trajectories, seed):
     return replace(options, **changes)
 
 
+def _check_initial(initial, n, method):
+    """``None`` stays (|e…e⟩); an InitialState must match N and the method must take it."""
+    if initial is None:
+        return None
+    if not isinstance(initial, InitialState):
+        raise TypeError(f"initial must be an InitialState (nonrecip.emission.initial) or None, got {type(initial).__name__}")
+    if initial.N != n:
+        raise ValueError(f"initial is a state of N = {initial.N} qubits, the couplings have N = {n}")
+    if initial.label == "all_excited":
+        return None
+    if method not in INITIAL_STATE_METHODS:
+        raise ValueError(f"method={method!r} starts from the fully excited state only; initial={initial.label!r} "
+                         f"needs one of {INITIAL_STATE_METHODS}")
+    return initial
+
+
 def emission_dynamics(
     J,
     gamma,
@@ -168,11 +198,12 @@ def emission_dynamics(
     *,
     method: str = "blocks",
     options: BlocksOptions | QutipOptions | PairOptions | CumulantOptions | TrajectoryOptions | None = None,
+    initial: InitialState | None = None,
     store_correlations: bool = False,
     n_trajectories: int | None = None,
     seed: int | None = None,
 ) -> xr.Dataset:
-    """Emission from the fully excited state |e…e⟩ under paper E Eqs. (1)–(3).
+    """Emission under paper E Eqs. (1)–(3) from the fully excited state |e…e⟩ or another initial state.
 
     Parameters
     ----------
@@ -184,6 +215,11 @@ def emission_dynamics(
         Numerical method; see the module docstring.
     options : BlocksOptions, QutipOptions, PairOptions, CumulantOptions or TrajectoryOptions, optional
         The method's options; ``None`` takes the defaults of the method's option class.
+    initial : InitialState, optional
+        Block-diagonal initial state (:mod:`nonrecip.emission.initial`); ``None`` is |e…e⟩.
+        Methods ``"blocks"`` and ``"qutip"`` take any; with at most two excitations (and fewer
+        than N) ``"blocks"`` propagates only the manifolds n ≤ 2
+        (docs/theory/baths.md#few-excitations), exact at N in the thousands.
     store_correlations : bool
         Also return C_αβ(t) as ``correlation`` (methods ``"blocks"``, ``"qutip"``,
         ``"trajectories"``; the cumulant methods keep only the state in memory and do not store it).
@@ -211,8 +247,9 @@ def emission_dynamics(
     options = _trajectory_keywords(method, options, n_trajectories, seed)
     options, implementation = resolve_method(EMISSION_METHODS, method, options)
     n = J.shape[0]
+    initial = _check_initial(initial, n, method)
     cpu0 = _time.process_time()
-    C, rates, info, extra = implementation(J, gamma, times, options)
+    C, rates, info, extra = implementation(J, gamma, times, options, initial, store_correlations)
     cpu = _time.process_time() - cpu0
     _log.info("emission_dynamics N=%d method=%s: %.2f CPU-s", n, method, cpu)
     if not np.all(np.isfinite(rates)):
@@ -238,5 +275,6 @@ def emission_dynamics(
             coords["site2"] = ("site2", site, {"units": "1", "long_name": "qubit index beta"})
     ds = xr.Dataset(data, coords=coords)
     ds.attrs.update({"method": method, "method_options": json.dumps(asdict(options), sort_keys=True),
+                     "initial_state": "all_excited" if initial is None else initial.label,
                      "cpu_seconds": cpu, **info})
     return ds

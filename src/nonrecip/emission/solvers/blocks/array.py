@@ -77,9 +77,13 @@ class ArrayOps:
     def new(self):
         return self.xp.zeros(self.tab.size, dtype=complex)
 
-    def initial(self, v) -> None:
+    def initial(self, v, blocks=None) -> None:
         v[:] = 0.0
-        v[int(self.tab.boff[self.N])] = 1.0
+        if blocks is None:
+            v[int(self.tab.boff[self.N])] = 1.0
+            return
+        for n, rho in blocks.items():
+            v[int(self.tab.boff[n]):int(self.tab.boff[n + 1])] = self.xp.asarray(np.asarray(rho, dtype=complex).ravel())
 
     def scaled_copy(self, dst, src, a) -> None:
         dst[:] = a * src

@@ -204,9 +204,13 @@ class CpuOps:
     def new(self) -> np.ndarray:
         return np.zeros(self.tab.size, dtype=np.complex128)
 
-    def initial(self, v: np.ndarray) -> None:
+    def initial(self, v: np.ndarray, blocks=None) -> None:
         v[:] = 0.0
-        v[self.tab.boff[self.N]] = 1.0  # block N is |e...e><e...e|
+        if blocks is None:
+            v[self.tab.boff[self.N]] = 1.0  # block N is |e...e><e...e|
+            return
+        for n, rho in blocks.items():
+            v[self.tab.boff[n]:self.tab.boff[n + 1]] = np.asarray(rho, dtype=complex).ravel()
 
     def scaled_copy(self, dst, src, a) -> None:
         _scaled_copy(dst, src, complex(a))

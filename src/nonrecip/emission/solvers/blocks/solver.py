@@ -67,8 +67,8 @@ class BlockBackend(Protocol):
     def new(self) -> Any:
         """A zero state."""
 
-    def initial(self, v) -> None:
-        """Set ``v`` to |e…e⟩⟨e…e| (block N)."""
+    def initial(self, v, blocks=None) -> None:
+        """Set ``v`` to |e…e⟩⟨e…e| (block N), or to the blocks {n: ρ_n} given."""
 
     def scaled_copy(self, dst, src, a) -> None:
         """dst ← a·src."""
@@ -117,8 +117,8 @@ def _check(J, gamma, times, tol, max_memory_gb, backend, scheme, progress_interv
 
 def block_correlations(J, gamma, times, *, tol: float = 1e-12, max_memory_gb: float = 8.0,
                        backend: str = "cpu", scheme: str = "chebyshev",
-                       progress_interval: float = PROGRESS_INTERVAL):
-    """Correlations C[t, a, b] = ⟨σ⁺_a σ⁻_b⟩(t) from |e…e⟩ at ``times[0]`` (docs/theory/emission.md#master-equation, docs/theory/solvers.md#block-solver).
+                       progress_interval: float = PROGRESS_INTERVAL, initial=None):
+    """Correlations C[t, a, b] = ⟨σ⁺_a σ⁻_b⟩(t) from |e…e⟩ (or ``initial``) at ``times[0]`` (docs/theory/emission.md#master-equation, docs/theory/solvers.md#block-solver).
 
     Parameters
     ----------
@@ -140,6 +140,8 @@ def block_correlations(J, gamma, times, *, tol: float = 1e-12, max_memory_gb: fl
     progress_interval : float
         Least wall-clock seconds between progress records (logger ``nonrecip.emission.blocks``,
         INFO); ``math.inf`` silences them.
+    initial : InitialState, optional
+        Block-diagonal initial state (:mod:`nonrecip.emission.initial`); ``None`` is |e…e⟩.
 
     Returns
     -------
@@ -171,7 +173,8 @@ def block_correlations(J, gamma, times, *, tol: float = 1e-12, max_memory_gb: fl
     t_span = float(times[-1] - times[0])
     poly = numerical_range_polygon(tab, J, gamma)
     plan = plan_step(poly, tol=tol, t_span=t_span, scheme=scheme)
-    C, trace, stats = _propagate(ops, plan, times, tol, _Progress(N, times, progress_interval))
+    blocks = None if initial is None else {n: initial.block(n) for n in initial.factors}
+    C, trace, stats = _propagate(ops, plan, times, tol, _Progress(N, times, progress_interval), blocks)
     plan = {k: (float(v) if isinstance(v, (np.floating, float)) else v) for k, v in plan.items()}
     info = {
         "solver": f"blocks/{scheme}-{backend}",
@@ -211,7 +214,7 @@ class _Progress(ProgressLog):
         return self.update((step + k / max(self.terms, k + 1)) / self.n_steps, now)
 
 
-def _propagate(ops: BlockBackend, plan, times, tol, progress: _Progress | None = None):
+def _propagate(ops: BlockBackend, plan, times, tol, progress: _Progress | None = None, blocks=None):
     """Step the state over [times[0], times[-1]] and return C, trace at ``times`` and statistics."""
     nt = len(times)
     N = ops.N
@@ -219,7 +222,7 @@ def _propagate(ops: BlockBackend, plan, times, tol, progress: _Progress | None =
     trace = np.zeros(nt)
     t0, t_end = float(times[0]), float(times[-1])
     state, va, acc = ops.new(), ops.new(), ops.new()
-    ops.initial(state)
+    ops.initial(state, blocks)
     c_init, tr_init = ops.corr(state), ops.trace(state)
     first = times <= t0
     C[first] = c_init
