@@ -24,10 +24,10 @@ def test_every_dataset_has_a_builder_and_every_figure_a_plot(config):
             assert key in registry.datasets(config), (job.key, key)
     for name, job in registry.figures(config).items():
         plots = importlib.import_module(f"nonrecip.pipeline.figures.{job.family}").PLOTS
-        assert name in plots, name
-    for family in ("emission", "emission_large", "sync_meanfield", "sync_finite", "sync_trajectories"):
+        assert job.plot_function in plots, name
+    for family in ("emission", "emission_large", "emission_systems", "sync_meanfield", "sync_finite", "sync_trajectories"):
         plots = importlib.import_module(f"nonrecip.pipeline.figures.{family}").PLOTS
-        assert set(plots) == {n for n, j in registry.figures(config).items() if j.family == family}
+        assert set(plots) == {j.plot_function for j in registry.figures(config).values() if j.family == family}
 
 
 def test_no_parameter_travels_in_a_file_name(config):

@@ -150,7 +150,7 @@ def test_every_figure_draws_from_the_tiny_datasets(tiny_run):
     for name, job in registry.figures(config).items():
         plots = importlib.import_module(f"nonrecip.pipeline.figures.{job.family}").PLOTS
         datasets = [read_dataset(out / f"{key}.nc") for key in job.inputs]
-        fig = plots[name](*datasets, **job.params)
+        fig = plots[job.plot_function](*datasets, **job.params)
         assert isinstance(fig, Figure), name
         drawn = sum(len(ax.lines) + len(ax.collections) + len(ax.images) + len(ax.patches) for ax in fig.axes)
         assert drawn > 0, name

@@ -79,6 +79,7 @@ rule emission_figure:
     params:
         family="emission",
         kwargs=lambda wc: FIGURES[wc.fig].params,
+        plot=lambda wc: FIGURES[wc.fig].plot_function,
     wildcard_constraints: fig="|".join(figure_names("emission"))
     threads: 1
     conda: CONDA_ENV

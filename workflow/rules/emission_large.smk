@@ -30,6 +30,7 @@ rule emission_large_figure:
     params:
         family="emission_large",
         kwargs=lambda wc: FIGURES[wc.fig].params,
+        plot=lambda wc: FIGURES[wc.fig].plot_function,
     wildcard_constraints: fig="|".join(figure_names("emission_large"))
     threads: 1
     conda: CONDA_ENV

@@ -63,6 +63,7 @@ rule sync_figure:
     params:
         family=lambda wc: FIGURES[wc.fig].family,
         kwargs=lambda wc: FIGURES[wc.fig].params,
+        plot=lambda wc: FIGURES[wc.fig].plot_function,
     wildcard_constraints: fig="|".join(n for f in SYNC_FAMILIES for n in figure_names(f))
     threads: 1
     conda: CONDA_ENV

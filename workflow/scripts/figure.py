@@ -9,5 +9,5 @@ figures = import_module(f"nonrecip.pipeline.figures.{snakemake.params.family}")
 from nonrecip.pipeline.figures.style import save_figure  # noqa: E402
 
 datasets = [read_dataset(path) for path in snakemake.input]
-fig = figures.PLOTS[snakemake.wildcards.fig](*datasets, **snakemake.params.kwargs)
+fig = figures.PLOTS[snakemake.params.plot](*datasets, **snakemake.params.kwargs)
 save_figure(fig, snakemake.output)

@@ -135,10 +135,75 @@ def check_emission(section: Mapping[str, Any]) -> None:
         if section["coupling"]["model"] == "integral" and any(d <= 0 for d in axes["distance_nm"]):
             raise ConfigError(f"{key}.distance_nm: the integral model needs d > 0")
     _check_figure_values(section)
+    for name, system in section.get("systems", {}).items():
+        check_system(f"emission.systems.{name}", system, section.get("physics", {}))
+
+
+def check_system(key: str, system: Mapping[str, Any], physics: Mapping[str, Any]) -> None:
+    """One ``emission.systems`` entry: the keys each kind takes, and every sweep point buildable.
+
+    Each sweep point's bath, geometry and initial state are built (cheap: no dynamics), so a
+    value that the physics refuses stops the run with the key and the library's message.
+    """
+    from nonrecip.emission.initial import INITIAL_STATE_METHODS
+    from nonrecip.pipeline.system_models import KIND_KEYS, build_bath, build_geometry, build_initial
+    from nonrecip.pipeline.systems import sweep_dims, sweep_points
+
+    need = _requirement(key)
+    for part, kinds in KIND_KEYS.items():
+        spec = system.get(part, {"kind": "all_excited"})
+        required, optional = kinds[spec["kind"]]
+        for k in required:
+            need(k in spec or f"{part}.{k}" in system.get("sweep", {}), f"{part}.{k}",
+                 f"required by {part}.kind = {spec['kind']}")
+        extra = sorted(set(spec) - {"kind", *required, *optional})
+        need(not extra, f"{part}.{extra[0] if extra else ''}",
+             f"not a key of {part}.kind = {spec['kind']} (it takes {', '.join((*required, *optional)) or 'nothing'})")
+    for dim, dotted in sweep_dims(system):
+        part, leaf = dotted.split(".", 1)
+        if part == "disorder":
+            need(leaf in ("sigma_nm", "n_realizations", "seed"), f"sweep.{dotted}", "not a disorder key")
+        else:
+            spec = system.get(part, {"kind": "all_excited"})
+            required, optional = KIND_KEYS[part][spec["kind"]]
+            need(leaf in (*required, *optional), f"sweep.{dotted}",
+                 f"not a key of {part}.kind = {spec['kind']} (it takes {', '.join((*required, *optional)) or 'nothing'})")
+    dims = [d for d, _ in sweep_dims(system)]
+    need(len(dims) == len(set(dims)), "sweep", f"two swept keys give the same dimension name: {dims}")
+    points = sweep_points(system)
+    need(len(points) <= MAX_SYSTEM_POINTS, "sweep", f"{len(points)} sweep points (at most {MAX_SYSTEM_POINTS})")
+    initial_kind = system.get("initial", {}).get("kind", "all_excited")
+    need(system["method"] in INITIAL_STATE_METHODS or initial_kind == "all_excited", "method",
+         f"method {system['method']} starts from all_excited only; initial.kind = {initial_kind} needs one of "
+         f"{INITIAL_STATE_METHODS}")
+    for coords, resolved in points:
+        where = "" if not coords else f" (sweep point {coords})"
+        part = "geometry"
+        try:
+            pos = build_geometry(resolved["geometry"])
+            part = "initial"
+            initial = build_initial(resolved["initial"], len(pos))
+            part = "bath"
+            build_bath(resolved["bath"], physics).couplings(pos)
+        except (ValueError, TypeError, FileNotFoundError) as err:
+            raise ConfigError(f"{key}.{part}{where}: {err}") from None
+        N = len(pos)
+        n_top = initial.max_excitations
+        if system["method"] == "blocks" and not (n_top <= 2 and n_top < N):
+            need(N <= METHOD_N_MAX["blocks"], "geometry",
+                 f"N = {N} with {n_top} excitations is beyond the exact block solver (N <= {METHOD_N_MAX['blocks']}; "
+                 "at most 2 excitations reach N in the thousands)")
+        elif system["method"] != "blocks":
+            need(N <= METHOD_N_MAX[system["method"]], "geometry",
+                 f"N = {N} is beyond method {system['method']} (at most {METHOD_N_MAX[system['method']]})")
+
+
+#: most sweep points of one system (each is a job)
+MAX_SYSTEM_POINTS = 2000
 
 
 #: largest N each emission method is allowed in the config (memory or time on a workstation)
-METHOD_N_MAX = {"blocks": 14, "trajectories": 20, "cumulant2": 2000, "cumulant3": 85}
+METHOD_N_MAX = {"blocks": 14, "trajectories": 20, "cumulant2": 2000, "cumulant3": 85, "qutip": 10}
 
 
 def check_emission_large(section: Mapping[str, Any]) -> None:

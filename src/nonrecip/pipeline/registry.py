@@ -7,13 +7,13 @@ settings reruns only that figure's jobs, and no parameter travels in a file name
 * :func:`datasets` — ``{"<family>/<name>": DatasetJob}``: a dataset written to
   ``<results>/<family>/<name>.nc`` by the builder ``BUILDERS[job.builder]`` of
   ``nonrecip.pipeline.sweeps.<family>``, called as ``builder(*inputs, **job.params)``.
-* :func:`figures` — ``{name: FigureJob}``: a figure drawn by ``PLOTS[name]`` of
+* :func:`figures` — ``{name: FigureJob}``: a figure drawn by ``PLOTS[job.plot_function]`` of
   ``nonrecip.pipeline.figures.<family>`` from its input datasets, called as
   ``plot(*datasets, **job.params)``.
 
 The chunked grid sweeps of paper E (couplings → dynamics → aggregate) have their own rules;
 their aggregated datasets ``emission/<sweep>.nc`` are inputs here. This module imports only
-the standard library and :mod:`nonrecip.pipeline.grids`, so parsing the Snakefile stays cheap.
+the standard library, :mod:`nonrecip.pipeline.grids` and :mod:`nonrecip.pipeline.systems`, so parsing the Snakefile stays cheap.
 """
 
 from __future__ import annotations
@@ -21,10 +21,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
+from nonrecip.pipeline.systems import sweep_dims, sweep_points
+
 __all__ = ["DatasetJob", "FigureJob", "CLAIM_INPUTS", "REPORT_CAPTIONS", "canonical", "datasets", "figures"]
 
 #: figure family -> its caption template in workflow/report/ (HTML report and docs gallery)
-REPORT_CAPTIONS = {"emission": "emission.rst", "emission_large": "emission_large.rst", "sync_meanfield": "sync.rst",
+REPORT_CAPTIONS = {"emission": "emission.rst", "emission_large": "emission_large.rst",
+                   "emission_systems": "emission_systems.rst", "sync_meanfield": "sync.rst",
                    "sync_finite": "sync.rst", "sync_trajectories": "sync.rst"}
 
 #: datasets the claims of both papers read (keyword of :func:`nonrecip.pipeline.claims.evaluate_claims`
@@ -62,6 +65,12 @@ class FigureJob:
     inputs: tuple[str, ...]
     params: Mapping[str, Any] = field(default_factory=dict)
     formats: tuple[str, ...] = ("png", "pdf")
+    plot: str = ""
+
+    @property
+    def plot_function(self) -> str:
+        """Key of the plot function in its family's ``PLOTS`` (default: the figure's name)."""
+        return self.plot or self.name
 
 
 def canonical(obj: Any) -> Any:
@@ -160,10 +169,31 @@ def _emission_large(config: Mapping[str, Any]) -> list[DatasetJob]:
     return out
 
 
+def _emission_systems(config: Mapping[str, Any]) -> list[DatasetJob]:
+    """One job per sweep point of each ``emission.systems`` entry, then one dataset per system."""
+    e, large = config["emission"], config.get("emission_large", {})
+    options = {"blocks": dict(e["solver"]["blocks"]), "qutip": dict(e["solver"]["qutip"]),
+               **{k: dict(v) for k, v in large.get("solver", {}).items()}}
+    out = []
+    for name, system in e.get("systems", {}).items():
+        dims = sweep_dims(system)
+        points = []
+        for i, (coords, resolved) in enumerate(sweep_points(system)):
+            resolved = {k: v for k, v in resolved.items() if k not in ("title", "format")}  # figure-only keys
+            params = {"system": resolved, "physics": dict(e["physics"]),
+                      "solver": {resolved["method"]: options.get(resolved["method"], {})},
+                      "coords": [[dim, key, coords[dim]] for dim, key in dims]}
+            out.append(DatasetJob("emission_systems", f"{name}_{i}", "system_point", params))
+            points.append(out[-1].key)
+        out.append(DatasetJob("emission_systems", name, "system", {"dims": [d for d, _ in dims]}, inputs=tuple(points)))
+    return out
+
+
 def datasets(config: Mapping[str, Any]) -> dict[str, DatasetJob]:
     """Every non-chunked dataset of the config, keyed ``"<family>/<name>"``."""
     jobs = [DatasetJob("emission", "fig3", "fig3", dict(config["emission"]["fig3"]))]
     jobs += _emission_large(config)
+    jobs += _emission_systems(config)
     jobs += _sync_meanfield(config["sync_meanfield"])
     jobs += _sync_finite(config["sync_finite"])
     jobs += _sync_trajectories(config["sync_trajectories"])
@@ -212,7 +242,14 @@ def _sync_figures(config: Mapping[str, Any]) -> list[FigureJob]:
     return out
 
 
+def _emission_system_figures(e: Mapping[str, Any]) -> list[FigureJob]:
+    return [FigureJob(f"E_system_{name}", "emission_systems", (f"emission_systems/{name}",),
+                      {"name": name, "title": system.get("title", "")}, tuple(system["format"]), plot="system")
+            for name, system in e.get("systems", {}).items()]
+
+
 def figures(config: Mapping[str, Any]) -> dict[str, FigureJob]:
     """Every figure of the config, keyed by figure name (``figures/<name>.<ext>``)."""
-    jobs = _emission_figures(config["emission"]) + _emission_large_figures(config["emission_large"]) + _sync_figures(config)
+    jobs = (_emission_figures(config["emission"]) + _emission_large_figures(config["emission_large"])
+            + _emission_system_figures(config["emission"]) + _sync_figures(config))
     return {job.name: replace(job, params=canonical(job.params)) for job in jobs}
