@@ -29,7 +29,8 @@ __all__ = ["KATEX_VERSION", "fetch_katex", "gallery_markdown", "api_markdown",
 KATEX_VERSION = "0.16.22"
 
 #: API page -> module documented there (its public names, ``__all__``)
-API_PAGES = {"api/emission.md": "nonrecip.emission", "api/sync.md": "nonrecip.sync", "api/io.md": "nonrecip.io"}
+API_PAGES = {"api/emission.md": "nonrecip.emission", "api/sync.md": "nonrecip.sync", "api/sensing.md": "nonrecip.sensing",
+             "api/io.md": "nonrecip.io"}
 
 
 def fetch_katex(dest: str | Path) -> Path:

@@ -117,7 +117,7 @@ def _check(J, gamma, times, tol, max_memory_gb, backend, scheme, progress_interv
 
 def block_correlations(J, gamma, times, *, tol: float = 1e-12, max_memory_gb: float = 8.0,
                        backend: str = "cpu", scheme: str = "chebyshev",
-                       progress_interval: float = PROGRESS_INTERVAL, initial=None):
+                       progress_interval: float = PROGRESS_INTERVAL, initial=None, store_states: bool = False):
     """Correlations C[t, a, b] = ⟨σ⁺_a σ⁻_b⟩(t) from |e…e⟩ (or ``initial``) at ``times[0]`` (docs/theory/emission.md#master-equation, docs/theory/solvers.md#block-solver).
 
     Parameters
@@ -142,6 +142,11 @@ def block_correlations(J, gamma, times, *, tol: float = 1e-12, max_memory_gb: fl
         INFO); ``math.inf`` silences them.
     initial : InitialState, optional
         Block-diagonal initial state (:mod:`nonrecip.emission.initial`); ``None`` is |e…e⟩.
+    store_states : bool
+        Also return the whole state at every output time as ``info["states"]``, a complex
+        (len(times), C(2N, N)) array in the layout of :class:`~.kernels.BlockTables` (block n
+        row-major at ``boff[n]``), with the tables as ``info["tables"]``; backends ``"cpu"`` and
+        ``"numpy"``.
 
     Returns
     -------
@@ -174,7 +179,10 @@ def block_correlations(J, gamma, times, *, tol: float = 1e-12, max_memory_gb: fl
     poly = numerical_range_polygon(tab, J, gamma)
     plan = plan_step(poly, tol=tol, t_span=t_span, scheme=scheme)
     blocks = None if initial is None else {n: initial.block(n) for n in initial.factors}
-    C, trace, stats = _propagate(ops, plan, times, tol, _Progress(N, times, progress_interval), blocks)
+    if store_states and backend == "cupy":
+        raise ValueError("store_states needs backend 'cpu' or 'numpy'")
+    states = np.zeros((len(times), tab.size), dtype=complex) if store_states else None
+    C, trace, stats = _propagate(ops, plan, times, tol, _Progress(N, times, progress_interval), blocks, states)
     plan = {k: (float(v) if isinstance(v, (np.floating, float)) else v) for k, v in plan.items()}
     info = {
         "solver": f"blocks/{scheme}-{backend}",
@@ -189,6 +197,8 @@ def block_correlations(J, gamma, times, *, tol: float = 1e-12, max_memory_gb: fl
         "numerical_range_polygon": poly,
         "cpu_seconds": _time.process_time() - cpu0,
     }
+    if store_states:
+        info["states"], info["tables"] = states, tab
     return C, info
 
 
@@ -214,8 +224,11 @@ class _Progress(ProgressLog):
         return self.update((step + k / max(self.terms, k + 1)) / self.n_steps, now)
 
 
-def _propagate(ops: BlockBackend, plan, times, tol, progress: _Progress | None = None, blocks=None):
-    """Step the state over [times[0], times[-1]] and return C, trace at ``times`` and statistics."""
+def _propagate(ops: BlockBackend, plan, times, tol, progress: _Progress | None = None, blocks=None, states=None):
+    """Step the state over [times[0], times[-1]] and return C, trace at ``times`` and statistics.
+
+    ``states`` (len(times), size), if given, receives the state at every output time.
+    """
     nt = len(times)
     N = ops.N
     C = np.zeros((nt, N, N), dtype=complex)
@@ -227,6 +240,8 @@ def _propagate(ops: BlockBackend, plan, times, tol, progress: _Progress | None =
     first = times <= t0
     C[first] = c_init
     trace[first] = tr_init
+    if states is not None:
+        states[first] = state
     n_steps = 0 if t_end <= t0 else max(1, int(np.ceil((t_end - t0) / plan["h_plan"] - 1e-9)))
     h = (t_end - t0) / n_steps if n_steps else 0.0
     plan["h"] = h
@@ -251,6 +266,8 @@ def _propagate(ops: BlockBackend, plan, times, tol, progress: _Progress | None =
         ck = ops.corr(state)
         C[sel] += b[0, :-1, None, None] * ck
         trace[sel] += b[0, :-1] * ops.trace(state)
+        if states is not None:
+            states[sel] += b[0, :-1, None] * state[None, :]
         small_prev = False
         for k in range(1, kcap + 1):
             if k >= b.shape[0]:  # extend the coefficient table on demand
@@ -267,6 +284,8 @@ def _propagate(ops: BlockBackend, plan, times, tol, progress: _Progress | None =
             ck = ops.corr(vout)
             C[sel] += b[k, :-1, None, None] * ck
             trace[sel] += b[k, :-1] * ops.trace(vout)
+            if states is not None:
+                states[sel] += b[k, :-1, None] * vout[None, :]
             term = babs[k] * max(vmax, float(np.abs(ck).max()))
             max_term = max(max_term, term)
             small = term < tol
