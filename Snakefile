@@ -49,5 +49,6 @@ rule all:
 include: "workflow/rules/emission.smk"
 include: "workflow/rules/emission_large.smk"
 include: "workflow/rules/emission_systems.smk"
+include: "workflow/rules/sensing.smk"
 include: "workflow/rules/sync.smk"
 include: "workflow/rules/claims.smk"

@@ -25,7 +25,7 @@ def test_every_dataset_has_a_builder_and_every_figure_a_plot(config):
     for name, job in registry.figures(config).items():
         plots = importlib.import_module(f"nonrecip.pipeline.figures.{job.family}").PLOTS
         assert job.plot_function in plots, name
-    for family in ("emission", "emission_large", "emission_systems", "sync_meanfield", "sync_finite", "sync_trajectories"):
+    for family in ("emission", "emission_large", "emission_systems", "sensing", "sync_meanfield", "sync_finite", "sync_trajectories"):
         plots = importlib.import_module(f"nonrecip.pipeline.figures.{family}").PLOTS
         assert set(plots) == {j.plot_function for j in registry.figures(config).values() if j.family == family}
 

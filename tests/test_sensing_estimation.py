@@ -102,3 +102,28 @@ def test_bad_arguments_are_refused_naming_them():
         estimate_k0(MODEL, 1.0, np.zeros(8), prior_interval=(0.1, -0.1))
     with pytest.raises(ValueError, match="parameter"):
         sensing_information(MODEL, [1.0], parameter="field")
+
+
+def _z_power_by_enumeration(p, n, sigma):
+    """Sum of the trinomial probabilities of every (n₊, n₋) whose z statistic exceeds sigma."""
+    from scipy import special
+
+    minus, zero, plus = p
+    kp, km = np.arange(n + 1)[:, None], np.arange(n + 1)[None, :]
+    valid = kp + km <= n
+    k0 = np.where(valid, n - kp - km, 0)
+    logp = (special.gammaln(n + 1) - special.gammaln(kp + 1) - special.gammaln(km + 1) - special.gammaln(k0 + 1)
+            + kp * np.log(plus) + km * np.log(minus) + k0 * np.log(zero))
+    mean, var = (kp - km) / n, (kp + km) / n - ((kp - km) / n) ** 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.abs(mean) / np.sqrt(var / n)
+    reject = valid & ((z > sigma) | ((var == 0) & (mean != 0)))
+    return float(np.exp(np.where(reject, logp, -np.inf)).sum())
+
+
+@pytest.mark.parametrize("p", [(0.0643, 0.6362, 0.2995), (0.01, 0.97, 0.02), (0.3, 0.4, 0.3), (0.2, 0.1, 0.7)])
+def test_exact_power_of_the_witness_equals_enumeration(p):
+    from nonrecip.sensing.witness import z_test_power
+
+    for n in (1, 5, 50, 103, 300):
+        assert abs(z_test_power(np.array(p), n, 3.0) - _z_power_by_enumeration(p, n, 3.0)) < 1e-12

@@ -60,5 +60,5 @@ def benchmark_records():
     paths = [res(f"benchmarks/emission/{sweep}/dynamics_{i}.tsv")
              for sweep, chunks in EMISSION_CHUNKS.items() for i in range(len(chunks))]
     paths += [res(f"benchmarks/{job.family}/{job.name}.tsv") for job in DATASETS.values()
-              if job.family in ("emission_large", "emission_systems", "sync_meanfield", "sync_finite", "sync_trajectories")]
+              if job.family in ("emission_large", "emission_systems", "sensing", "sync_meanfield", "sync_finite", "sync_trajectories")]
     return paths

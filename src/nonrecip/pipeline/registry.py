@@ -27,7 +27,7 @@ __all__ = ["DatasetJob", "FigureJob", "CLAIM_INPUTS", "REPORT_CAPTIONS", "canoni
 
 #: figure family -> its caption template in workflow/report/ (HTML report and docs gallery)
 REPORT_CAPTIONS = {"emission": "emission.rst", "emission_large": "emission_large.rst",
-                   "emission_systems": "emission_systems.rst", "sync_meanfield": "sync.rst",
+                   "emission_systems": "emission_systems.rst", "sensing": "sensing.rst", "sync_meanfield": "sync.rst",
                    "sync_finite": "sync.rst", "sync_trajectories": "sync.rst"}
 
 #: datasets the claims of both papers read (keyword of :func:`nonrecip.pipeline.claims.evaluate_claims`
@@ -37,6 +37,7 @@ CLAIM_INPUTS = {
     "phase_diagram": "sync_meanfield/phase_diagram", "observables_kappa": "sync_finite/observables_kappa",
     "observables_N": "sync_finite/observables_N", "spectra_J": "sync_finite/spectra_J",
     "reversal_rates": "sync_trajectories/S10_rates", "scaling": "emission_large/scaling",
+    "sensing_shots": "sensing/shots", "sensing_coverage": "sensing/coverage",
 }
 
 
@@ -189,11 +190,34 @@ def _emission_systems(config: Mapping[str, Any]) -> list[DatasetJob]:
     return out
 
 
+def _sensing(config: Mapping[str, Any]) -> list[DatasetJob]:
+    """Fisher maps (one job per k0), shots (one job per N), the posterior example and the coverage check."""
+    s = config["sensing"]
+    common = {**_sub(s, "spacing_nm", "distance_nm", "readout_error"), "physics": dict(config["emission"]["physics"])}
+    out, points = [], []
+    f = s["fisher_map"]
+    for i, k0 in enumerate(f["k0"]):
+        out.append(DatasetJob("sensing", f"fisher_map_{i}", "fisher_map_point",
+                              {**common, **_sub(f, "N", "times", "detection_efficiency"), "k0": k0}))
+        points.append(out[-1].key)
+    out.append(DatasetJob("sensing", "fisher_map", "fisher_map", {}, inputs=tuple(points)))
+    points = []
+    for i, N in enumerate(s["shots"]["N"]):
+        params = {**common, **_sub(s["shots"], "k0", "times", "sigma", "power"), "N": N}
+        out.append(DatasetJob("sensing", f"shots_{i}", "shots_point", params))
+        points.append(out[-1].key)
+    out.append(DatasetJob("sensing", "shots", "shots", {}, inputs=tuple(points)))
+    out.append(DatasetJob("sensing", "posterior", "posterior", {**common, **s["posterior"]}))
+    out.append(DatasetJob("sensing", "coverage", "coverage", {**common, **s["coverage"]}))
+    return out
+
+
 def datasets(config: Mapping[str, Any]) -> dict[str, DatasetJob]:
     """Every non-chunked dataset of the config, keyed ``"<family>/<name>"``."""
     jobs = [DatasetJob("emission", "fig3", "fig3", dict(config["emission"]["fig3"]))]
     jobs += _emission_large(config)
     jobs += _emission_systems(config)
+    jobs += _sensing(config)
     jobs += _sync_meanfield(config["sync_meanfield"])
     jobs += _sync_finite(config["sync_finite"])
     jobs += _sync_trajectories(config["sync_trajectories"])
@@ -248,8 +272,16 @@ def _emission_system_figures(e: Mapping[str, Any]) -> list[FigureJob]:
             for name, system in e.get("systems", {}).items()]
 
 
+def _sensing_figures(s: Mapping[str, Any]) -> list[FigureJob]:
+    fmt = tuple(s["format"])
+    return [FigureJob("E_sensing_fisher", "sensing", ("sensing/fisher_map",), {}, fmt),
+            FigureJob("E_sensing_shots", "sensing", ("sensing/shots",), {}, fmt),
+            FigureJob("E_sensing_posterior", "sensing", ("sensing/posterior",), {}, fmt),
+            FigureJob("E_sensing_coverage", "sensing", ("sensing/coverage",), {}, fmt)]
+
+
 def figures(config: Mapping[str, Any]) -> dict[str, FigureJob]:
     """Every figure of the config, keyed by figure name (``figures/<name>.<ext>``)."""
     jobs = (_emission_figures(config["emission"]) + _emission_large_figures(config["emission_large"])
-            + _emission_system_figures(config["emission"]) + _sync_figures(config))
+            + _emission_system_figures(config["emission"]) + _sensing_figures(config["sensing"]) + _sync_figures(config))
     return {job.name: replace(job, params=canonical(job.params)) for job in jobs}

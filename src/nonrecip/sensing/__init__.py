@@ -13,12 +13,12 @@ best_readout_time(information, *, overhead): experimental design
 """
 
 from nonrecip.sensing.estimation import (credible_interval, estimate_k0, grid_distributions, likelihood_grid,
-                                         measurement_distribution, ml_estimate, posterior, simulate_counts)
+                                         measurement_distribution, measurement_distributions, ml_estimate, posterior, simulate_counts)
 from nonrecip.sensing.fisher import outcome_probabilities, quantum_fisher_information, sensing_information
 from nonrecip.sensing.model import SensorModel, forward_states, state_derivative
-from nonrecip.sensing.witness import best_readout_time, shots_to_detect
+from nonrecip.sensing.witness import best_readout_time, shots_from_distributions, shots_to_detect
 
 __all__ = ["SensorModel", "sensing_information", "outcome_probabilities", "quantum_fisher_information",
-           "forward_states", "state_derivative", "measurement_distribution", "simulate_counts", "grid_distributions",
-           "likelihood_grid", "posterior", "credible_interval", "ml_estimate", "estimate_k0", "shots_to_detect",
+           "forward_states", "state_derivative", "measurement_distribution", "measurement_distributions", "simulate_counts", "grid_distributions",
+           "likelihood_grid", "posterior", "credible_interval", "ml_estimate", "estimate_k0", "shots_to_detect", "shots_from_distributions",
            "best_readout_time"]

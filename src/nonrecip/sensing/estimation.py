@@ -19,7 +19,7 @@ from nonrecip.sensing.fisher import _bits, _edge_distribution, outcome_probabili
 from nonrecip.sensing.model import SensorModel
 from nonrecip.validate import integer, one_of, real
 
-__all__ = ["measurement_distribution", "simulate_counts", "likelihood_grid", "posterior", "credible_interval", "estimate_k0",
+__all__ = ["measurement_distribution", "measurement_distributions", "simulate_counts", "likelihood_grid", "posterior", "credible_interval", "estimate_k0",
            "ml_estimate", "MEASUREMENTS"]
 
 #: measurements whose raw outcomes are simulated and fitted
@@ -37,6 +37,19 @@ def measurement_distribution(model: SensorModel, time: float, measurement: str =
     one_of("measurement", measurement, MEASUREMENTS)
     time = real("time", time, minimum=0.0, exclusive_minimum=True)
     return _cached_distribution(model, time, measurement)
+
+
+def measurement_distributions(model: SensorModel, times, measurement: str = "M1") -> np.ndarray:
+    """:func:`measurement_distribution` at every one of ``times`` (> 0) from one solve: (len(times), outcomes)."""
+    one_of("measurement", measurement, MEASUREMENTS)
+    times = np.asarray(times, dtype=float)
+    if times.ndim != 1 or times.size < 1 or times[0] <= 0:
+        raise ValueError("times must be a 1-D array of readout times > 0")
+    p = np.clip(outcome_probabilities(model, np.concatenate([[0.0], times]))[1:], 0.0, None)
+    if measurement == "M3":
+        bits = _bits(model.N)
+        p = np.clip(np.array([_edge_distribution(row, bits) for row in p]), 0.0, None)
+    return p / p.sum(axis=1, keepdims=True)
 
 
 @lru_cache(maxsize=8192)

@@ -7,6 +7,7 @@ import xarray as xr
 from nonrecip.io import read_dataset
 from nonrecip.pipeline.claims.core import OUTCOMES, Claim, claims_dataset, claims_html, claims_markdown
 from nonrecip.pipeline.claims.emission import emission_claims, large_array_claims
+from nonrecip.pipeline.claims.sensing import sensing_claims
 from nonrecip.pipeline.claims.sync import sync_claims
 from nonrecip.pipeline.registry import CLAIM_INPUTS
 
@@ -31,5 +32,6 @@ def evaluate_claims(inputs, *, N: int = 9, physics=None) -> xr.Dataset:
     data = {key: read_dataset(path) for key, path in dict(inputs).items()}
     claims = emission_claims(**{k: data[k] for k in _EMISSION}, N=N, physics=physics)
     claims += large_array_claims(scaling=data["scaling"])
+    claims += sensing_claims(sensing_shots=data["sensing_shots"], sensing_coverage=data["sensing_coverage"])
     claims += sync_claims(**{k: data[k] for k in _SYNC})
     return claims_dataset(claims)
