@@ -311,8 +311,8 @@ def test_bad_arguments_name_the_argument(kwargs, error, match):
 
 
 @pytest.mark.parametrize("positions, match", [
-    ([[0.0, 0.0], [20.0, 0.0], [5.0, 5.0], [20.0, 0.0]], "qubits 2 and 4"),
-    ([0.0, 20.0, 0.0], "qubits 1 and 3"),
+    ([[0.0, 0.0], [20.0, 0.0], [5.0, 5.0], [20.0, 0.0]], "sites 2 and 4"),
+    ([0.0, 20.0, 0.0], "sites 1 and 3"),
     (np.zeros((3, 3)), "positions_nm must have shape"),
     (np.zeros((2, 2, 2)), "positions_nm must have shape"),
     (np.zeros((0, 2)), "positions_nm must have shape"),

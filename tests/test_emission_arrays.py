@@ -24,7 +24,7 @@ def test_geometries_place_the_sites_as_documented():
     with pytest.raises(ValueError, match="exactly one"):
         ring(4, 5.0, spacing_nm=3.0)
     base = lattice(2, 2, 20.0)
-    assert jitter(base, 0.0, 7) is not None and np.array_equal(jitter(base, 0.0, 7), base)
+    assert np.array_equal(jitter(base, 0.0, 7), base)
     assert np.array_equal(jitter(base, 1.5, 7), jitter(base, 1.5, 7))
     assert not np.array_equal(jitter(base, 1.5, 7), jitter(base, 1.5, 8))
 

@@ -51,24 +51,27 @@ def lattice(nx: int, ny: int, spacing_nm: float, spacing_y_nm: float | None = No
     return np.column_stack([ax * i, ay * j]).astype(float)
 
 
-def positions(coordinates) -> np.ndarray:
-    """An explicit list of coordinates [nm], (N, 2) or (N,) (then on the x axis), checked."""
+def positions(coordinates, *, name: str = "positions") -> np.ndarray:
+    """An explicit list of coordinates [nm], (N, 2) or (N,) (then on the x axis), checked.
+
+    Errors start with ``name`` (the caller's argument) and number the sites from 1.
+    """
     try:
         pos = np.array(coordinates, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"positions must be numbers (nm): {exc}") from None
+        raise ValueError(f"{name} must be numbers (nm): {exc}") from None
     if pos.ndim == 1:
         pos = np.column_stack([pos, np.zeros(pos.size)])
     if pos.ndim != 2 or pos.shape[1] != 2 or pos.shape[0] < 1:
-        raise ValueError(f"positions must have shape (N, 2) or (N,), got {np.shape(coordinates)}")
+        raise ValueError(f"{name} must have shape (N, 2) or (N,) with N >= 1, got {np.shape(coordinates)}")
     bad = np.nonzero(~np.isfinite(pos).all(axis=1))[0]
     if bad.size:
-        raise ValueError(f"positions: site {bad[0] + 1} has a non-finite coordinate {pos[bad[0]].tolist()}")
+        raise ValueError(f"{name} must be finite: site {bad[0] + 1} is at {pos[bad[0]].tolist()}")
     diff = np.linalg.norm(pos[:, None, :] - pos[None, :, :], axis=-1)
     same = np.argwhere(np.triu(diff == 0, k=1))
     if same.size:
         a, b = same[0] + 1
-        raise ValueError(f"positions: sites {a} and {b} are at the same point {pos[a - 1].tolist()} nm")
+        raise ValueError(f"{name}: sites {a} and {b} are at the same point {pos[a - 1].tolist()} nm")
     return pos
 
 

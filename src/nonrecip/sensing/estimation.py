@@ -39,26 +39,20 @@ def measurement_distribution(model: SensorModel, time: float, measurement: str =
     return _cached_distribution(model, time, measurement)
 
 
-def measurement_distributions(model: SensorModel, times, measurement: str = "M1") -> np.ndarray:
-    """:func:`measurement_distribution` at every one of ``times`` (> 0) from one solve: (len(times), outcomes)."""
-    one_of("measurement", measurement, MEASUREMENTS)
+def measurement_distributions(model: SensorModel, times) -> dict[str, np.ndarray]:
+    """Every measurement's outcome distributions at ``times`` (> 0) from one solve: {"M1": (T, 2^N), "M3": (T, 3)}."""
     times = np.asarray(times, dtype=float)
     if times.ndim != 1 or times.size < 1 or times[0] <= 0:
         raise ValueError("times must be a 1-D array of readout times > 0")
     p = np.clip(outcome_probabilities(model, np.concatenate([[0.0], times]))[1:], 0.0, None)
-    if measurement == "M3":
-        bits = _bits(model.N)
-        p = np.clip(np.array([_edge_distribution(row, bits) for row in p]), 0.0, None)
-    return p / p.sum(axis=1, keepdims=True)
+    bits = _bits(model.N)
+    edge = np.clip(np.array([_edge_distribution(row, bits) for row in p]), 0.0, None)
+    return {m: q / q.sum(axis=1, keepdims=True) for m, q in (("M1", p), ("M3", edge))}
 
 
 @lru_cache(maxsize=8192)
 def _cached_distribution(model: SensorModel, time: float, measurement: str) -> np.ndarray:
-    p = outcome_probabilities(model, [0.0, time])[-1]
-    p = np.clip(p, 0.0, None)
-    if measurement == "M3":
-        p = np.clip(_edge_distribution(p, _bits(model.N)), 0.0, None)
-    p = p / p.sum()
+    p = measurement_distributions(model, [time])[measurement][0]
     p.setflags(write=False)
     return p
 

@@ -18,6 +18,7 @@ import numpy as np
 from scipy import special
 
 from nonrecip.emission.couplings import UnphysicalCouplingError
+from nonrecip.emission.geometry import positions
 from nonrecip.emission.integrals import MAX_INTERVALS, _scaled_e1, _scaled_ei, near_field_integral
 from nonrecip.emission.physics import YIG, FilmParameters
 from nonrecip.validate import one_of, real
@@ -295,25 +296,10 @@ class ChiralMagnet:
         UnphysicalCouplingError
             γ not positive semidefinite beyond −1e-10·N (docs/theory/emission.md#gamma-psd).
         """
-        try:
-            pos = np.array(positions_nm, dtype=float)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"positions_nm must be a real array of positions [nm]: {exc}") from None
-        if pos.ndim == 1:
-            pos = np.column_stack((pos, np.zeros_like(pos)))
-        if pos.ndim != 2 or pos.shape[1] != 2 or pos.shape[0] < 1:
-            raise ValueError(f"positions_nm must have shape (N, 2) or (N,) with N >= 1, got shape "
-                             f"{np.shape(positions_nm)}")
-        if not np.all(np.isfinite(pos)):
-            raise ValueError("positions_nm must be finite")
+        pos = positions(positions_nm, name="positions_nm")
         N = pos.shape[0]
         rx = pos[:, 0][:, None] - pos[:, 0][None, :]
         ry = pos[:, 1][:, None] - pos[:, 1][None, :]
-        same = (rx == 0) & (ry == 0) & ~np.eye(N, dtype=bool)
-        if same.any():
-            a, b = np.argwhere(same)[0]
-            raise ValueError(f"positions_nm: qubits {a + 1} and {b + 1} are at the same point "
-                             f"({pos[a, 0]:g}, {pos[a, 1]:g}) nm")
         cos_d, sin_d = math.cos(self.dmi_angle), math.sin(self.dmi_angle)
         a_nm = self.film.lattice_nm
         dx = (rx * cos_d + ry * sin_d) / a_nm  # along the DMI axis

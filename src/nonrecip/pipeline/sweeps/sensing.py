@@ -52,13 +52,13 @@ def fisher_map(*points: xr.Dataset) -> xr.Dataset:
 def shots_point(*, N, k0, times, sigma, power, **common) -> xr.Dataset:
     """Shots to reject k0 = 0 at every readout time (t > 0), for every k0, at one N."""
     t = _times(times)[1:]
-    null = {m: measurement_distributions(_model(N, 0.0, **common), t, m) for m in ("M1", "M3")}
+    null = measurement_distributions(_model(N, 0.0, **common), t)
     shots = {m: np.full((len(k0), t.size), np.inf) for m in ("M1", "M3")}
     for i, value in enumerate(k0):
+        alternative = measurement_distributions(_model(N, value, **common), t)  # one solve for both readouts
         for m in ("M1", "M3"):
-            p1 = measurement_distributions(_model(N, value, **common), t, m)
             shots[m][i] = [shots_from_distributions(a, b, measurement=m, sigma=sigma, power=power)
-                           for a, b in zip(p1, null[m])]
+                           for a, b in zip(alternative[m], null[m])]
     data = {}
     for m, label in (("M3", "model-agnostic z-test of x = b_1 - b_N (exact power)"),
                      ("M1", "likelihood-ratio test, joint readout (normal approximation)")):
