@@ -420,3 +420,14 @@ def test_sensing_information_vanishes_at_t0(sensing):
     ds = _module_info(3, 0.03, 0.02, (0.0, 1.0))
     for key in KEYS:
         assert abs(float(ds[key].values[0])) <= 1e-6, (key, ds[key].values)
+
+
+@pytest.mark.parametrize("measurement,key", [("joint", "fisher_M1"), ("marginal", "fisher_M2"), ("asymmetry", "fisher_M3")])
+def test_public_fisher_information_vs_reference(sensing, measurement, key):
+    """The one-call API ``fisher_information(N, times, k0=..., measurement=...)`` against the QuTiP reference."""
+    N, k0, eps = 3, 0.03, 0.02
+    ds = sensing.fisher_information(N, INFO_TIMES, k0=k0, measurement=measurement, readout_error=eps, spacing_nm=SPACING_NM)
+    ref = reference_information(N, k0, INFO_TIMES, eps)
+    np.testing.assert_allclose(ds["cfi"].values, ref[key], rtol=REL_TOL)
+    np.testing.assert_allclose(ds["qfi"].values, ref["qfi"], rtol=REL_TOL)
+    assert ds.attrs["measurement"] == measurement and ds["cfi"].attrs["units"] == "a^2"

@@ -18,7 +18,7 @@ from nonrecip.pipeline.errors import ConfigError
 from nonrecip.pipeline.grids import GRID_DIMS, grid_axes, grid_values
 
 __all__ = ["SECTION_CHECKS", "check_emission", "check_emission_large", "check_sync_meanfield", "check_sync_finite",
-           "check_sync_trajectories"]
+           "check_sync_trajectories", "check_sensing"]
 
 
 def _requirement(section_key: str):
@@ -220,10 +220,22 @@ def check_emission_large(section: Mapping[str, Any]) -> None:
     need(any(section["scaling"]["N"].values()), "scaling.N", "at least one method needs N values")
 
 
+def check_sensing(section: Mapping[str, Any]) -> None:
+    """Prior intervals increasing and holding the true k0 of the synthetic data they are fitted to."""
+    need = _requirement("sensing")
+    for key in ("posterior", "coverage"):
+        lo, hi = section[key]["prior_interval"]
+        need(lo < hi, f"{key}.prior_interval", f"must be increasing, got {[lo, hi]}")
+        truths = section[key]["k0"] if isinstance(section[key]["k0"], list) else [section[key]["k0"]]
+        outside = [k for k in truths if not lo < k < hi]
+        need(not outside, f"{key}.k0", f"true k0 {outside} outside the prior interval {[lo, hi]}")
+
+
 #: config section -> its semantic check
 SECTION_CHECKS: dict[str, Callable[[Mapping[str, Any]], None]] = {
     "emission": check_emission,
     "emission_large": check_emission_large,
+    "sensing": check_sensing,
     "sync_meanfield": check_sync_meanfield,
     "sync_finite": check_sync_finite,
     "sync_trajectories": check_sync_trajectories,

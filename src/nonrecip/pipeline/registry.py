@@ -38,6 +38,7 @@ CLAIM_INPUTS = {
     "observables_N": "sync_finite/observables_N", "spectra_J": "sync_finite/spectra_J",
     "reversal_rates": "sync_trajectories/S10_rates", "scaling": "emission_large/scaling",
     "sensing_shots": "sensing/shots", "sensing_coverage": "sensing/coverage",
+    "sensing_design": "sensing/design",
 }
 
 
@@ -191,7 +192,7 @@ def _emission_systems(config: Mapping[str, Any]) -> list[DatasetJob]:
 
 
 def _sensing(config: Mapping[str, Any]) -> list[DatasetJob]:
-    """Fisher maps (one job per k0), shots (one job per N), the posterior example and the coverage check."""
+    """Fisher maps (one job per k0), shots (one job per N), the posterior example and the coverage check (one job per k0)."""
     s = config["sensing"]
     common = {**_sub(s, "spacing_nm", "distance_nm", "readout_error"), "physics": dict(config["emission"]["physics"])}
     out, points = [], []
@@ -207,8 +208,20 @@ def _sensing(config: Mapping[str, Any]) -> list[DatasetJob]:
         out.append(DatasetJob("sensing", f"shots_{i}", "shots_point", params))
         points.append(out[-1].key)
     out.append(DatasetJob("sensing", "shots", "shots", {}, inputs=tuple(points)))
+    points = []
+    for i, N in enumerate(s["design"]["N"]):
+        params = {**common, **_sub(s["design"], "k0", "times", "overhead"), "N": N}
+        out.append(DatasetJob("sensing", f"design_{i}", "design_point", params))
+        points.append(out[-1].key)
+    out.append(DatasetJob("sensing", "design", "design", {}, inputs=tuple(points)))
     out.append(DatasetJob("sensing", "posterior", "posterior", {**common, **s["posterior"]}))
-    out.append(DatasetJob("sensing", "coverage", "coverage", {**common, **s["coverage"]}))
+    points = []
+    cov = s["coverage"]
+    for i, k0 in enumerate(cov["k0"]):  # experiments of every job draw from their own seeds
+        params = {**common, **cov, "k0": k0, "seed": cov["seed"] + i * cov["n_experiments"]}
+        out.append(DatasetJob("sensing", f"coverage_{i}", "coverage_point", params))
+        points.append(out[-1].key)
+    out.append(DatasetJob("sensing", "coverage", "coverage", {}, inputs=tuple(points)))
     return out
 
 
@@ -276,6 +289,7 @@ def _sensing_figures(s: Mapping[str, Any]) -> list[FigureJob]:
     fmt = tuple(s["format"])
     return [FigureJob("E_sensing_fisher", "sensing", ("sensing/fisher_map",), {}, fmt),
             FigureJob("E_sensing_shots", "sensing", ("sensing/shots",), {}, fmt),
+            FigureJob("E_sensing_design", "sensing", ("sensing/design",), {}, fmt),
             FigureJob("E_sensing_posterior", "sensing", ("sensing/posterior",), {}, fmt),
             FigureJob("E_sensing_coverage", "sensing", ("sensing/coverage",), {}, fmt)]
 

@@ -19,8 +19,8 @@ from nonrecip.sensing.fisher import _bits, _edge_distribution, outcome_probabili
 from nonrecip.sensing.model import SensorModel
 from nonrecip.validate import integer, one_of, real
 
-__all__ = ["measurement_distribution", "measurement_distributions", "simulate_counts", "likelihood_grid", "posterior", "credible_interval", "estimate_k0",
-           "ml_estimate", "MEASUREMENTS"]
+__all__ = ["measurement_distribution", "measurement_distributions", "simulate_counts", "likelihood_grid", "posterior_density",
+           "credible_interval", "estimate_k0", "ml_estimate", "MEASUREMENTS"]
 
 #: measurements whose raw outcomes are simulated and fitted
 MEASUREMENTS = ("M1", "M3")
@@ -90,8 +90,8 @@ def grid_distributions(model: SensorModel, time: float, k0_grid, *, measurement:
     return np.array([measurement_distribution(model.with_changes(k0=float(k)), time, measurement) for k in k0_grid])
 
 
-def posterior(loglik: xr.DataArray, prior: xr.DataArray | None = None) -> xr.DataArray:
-    """Posterior density on the k0 grid (trapezoid-normalised); ``prior`` default uniform."""
+def posterior_density(loglik: xr.DataArray, prior: xr.DataArray | None = None) -> xr.DataArray:
+    """Posterior density on the k0 grid of a log-likelihood (trapezoid-normalised); ``prior`` default uniform."""
     log_post = loglik - float(loglik.max())
     if prior is not None:
         if np.any(prior.values < 0):
@@ -127,48 +127,88 @@ def ml_estimate(loglik: xr.DataArray) -> float:
 
 
 def estimate_k0(model: SensorModel, time: float, counts, *, prior_interval: tuple[float, float],
-                measurement: str = "M1", level: float = 0.95, n_coarse: int = 61, n_fine: int = 81) -> dict:
+                measurement: str = "M1", level: float = 0.95, n_coarse: int = 161, n_fine: int = 81) -> dict:
     """k0 from counts: ML estimate and posterior credible interval under a uniform prior on ``prior_interval``.
 
-    A coarse grid over the prior interval finds the posterior's bulk; a fine grid over the mode
-    ± 8 coarse standard deviations (clipped to the interval; its spacing the coarse one halved
-    until it holds about ``n_fine`` points) resolves it, since a grid coarser
-    than the posterior width widens the interval (docs/theory/sensing.md#estimation). When more
-    than 1e-3 of the coarse posterior lies outside that window (e.g. both signs of k0 fit), the
-    coarse grid's results are returned and ``refined`` is False.
+    The posterior of many shots is far narrower than any grid over the prior interval, and the
+    readout distribution can repeat at distant k0 (a second, weaker mode), so
+    (docs/theory/sensing.md#estimation):
+
+    1. a coarse grid of ``n_coarse`` points over the interval locates every local maximum of ℓ;
+    2. each is climbed on dyadic sub-lattices of the coarse grid (step halved until it is below a
+       quarter of the local posterior width from ℓ's curvature);
+    3. modes whose Laplace mass is within e^-20 of the largest get a fine grid over ± 8 widths
+       (spacing the coarse one halved until the window holds about ``n_fine`` points), and the
+       posterior is normalised on the union of these grids.
+
+    Every point lies on a lattice shared by all data sets, so cached forward runs are reused.
 
     Returns
     -------
     dict
-        ``ml``, ``ci_low``, ``ci_high``, ``posterior_mean``, ``posterior_std``, ``refined``,
-        ``posterior`` (the DataArray used).
+        ``ml``, ``ci_low``, ``ci_high``, ``posterior_mean``, ``posterior_std``, ``refined`` (the fine
+        spacing is below the coarse one), ``modes`` (k0 of the kept modes), ``posterior``.
     """
     lo, hi = (real("prior_interval[0]", prior_interval[0]), real("prior_interval[1]", prior_interval[1]))
     if not lo < hi:
         raise ValueError(f"prior_interval must be increasing, got {prior_interval}")
     n_coarse = integer("n_coarse", n_coarse, minimum=5)
     n_fine = integer("n_fine", n_fine, minimum=5)
-
-    def summary(grid):
-        ll = likelihood_grid(model, time, counts, grid, measurement=measurement)
-        post = posterior(ll)
-        x, f = post["k0"].values, post.values
-        mean = float(np.trapezoid(x * f, x))
-        std = float(np.sqrt(max(np.trapezoid((x - mean) ** 2 * f, x), 0.0)))
-        return ll, post, mean, std
-
     coarse = (hi - lo) / (n_coarse - 1)
-    ll, post, mean, std = summary(lo + coarse * np.arange(n_coarse))
-    mode = float(post["k0"].values[int(np.argmax(post.values))])
-    width = max(8 * std, 4 * coarse)
-    a, b = max(lo, mode - width), min(hi, mode + width)
-    x, f = post["k0"].values, post.values
-    outside = float(np.trapezoid(np.where((x < a) | (x > b), f, 0.0), x))
-    refined = outside < 1e-3
-    if refined:  # fine points on a lattice shared by every data set, so that cached runs are reused
-        fine = coarse / 2 ** max(0, int(np.ceil(np.log2(coarse * n_fine / (b - a)))))
-        ks = np.arange(np.ceil((a - lo) / fine - 1e-9), np.floor((b - lo) / fine + 1e-9) + 1)
-        ll, post, mean, std = summary(lo + fine * ks)
+    counts = np.asarray(counts)
+    cache: dict[float, float] = {}
+
+    def ll_at(k_index: float, step: float) -> float:
+        x = lo + step * k_index
+        if x not in cache:
+            p = measurement_distribution(model.with_changes(k0=float(x)), time, measurement)
+            cache[x] = float(np.log(np.maximum(p, LOG_FLOOR)) @ counts)
+        return cache[x]
+
+    ll = np.array([ll_at(i, coarse) for i in range(n_coarse)])
+    peaks = [i for i in range(n_coarse) if (i == 0 or ll[i] >= ll[i - 1]) and (i == n_coarse - 1 or ll[i] >= ll[i + 1])]
+    modes = [(lo + offset, value, width) for offset, value, width in (_climb(ll_at, i, coarse, n_coarse - 1) for i in peaks)]
+    best = max(m[1] + np.log(m[2]) for m in modes)
+    kept = [m for m in modes if m[1] + np.log(m[2]) >= best - 20.0]
+    points = set()
+    fine = coarse
+    for x, _, width in kept:
+        a, b = max(lo, x - 8 * width), min(hi, x + 8 * width)
+        step = coarse / 2 ** max(0, int(np.ceil(np.log2(coarse * n_fine / max(b - a, 1e-300)))))
+        fine = min(fine, step)
+        points.update(lo + step * np.arange(np.ceil((a - lo) / step - 1e-9), np.floor((b - lo) / step + 1e-9) + 1))
+    grid = np.array(sorted(points))
+    loglik = likelihood_grid(model, time, counts, grid, measurement=measurement)
+    post = posterior_density(loglik)
+    x, f = grid, post.values
+    mean = float(np.trapezoid(x * f, x))
+    std = float(np.sqrt(max(np.trapezoid((x - mean) ** 2 * f, x), 0.0)))
     ci = credible_interval(post, level)
-    return {"ml": ml_estimate(ll), "ci_low": ci[0], "ci_high": ci[1], "posterior_mean": mean, "posterior_std": std,
-            "refined": refined, "posterior": post}
+    return {"ml": ml_estimate(loglik), "ci_low": ci[0], "ci_high": ci[1], "posterior_mean": mean, "posterior_std": std,
+            "refined": fine < coarse, "modes": sorted(float(m[0]) for m in kept), "posterior": post}
+
+
+def _climb(ll_at, start: int, coarse: float, last: int, max_halvings: int = 40) -> tuple[float, float, float]:
+    """Pattern search of a local maximum of ℓ from coarse index ``start`` on halved lattices.
+
+    ``ll_at(index, step)`` is ℓ at the lattice point ``lo + step * index``. Returns the maximum's
+    offset ``step * index`` from the interval start, ℓ there, and the local posterior width
+    1/sqrt(−ℓ'') (the step where ℓ is not concave or the maximum sits on the interval's end).
+    """
+    step, idx = coarse, float(start)
+    top = last * 1.0
+    width = coarse
+    for _ in range(max_halvings):
+        while idx + 1 <= top and ll_at(idx + 1, step) > ll_at(idx, step):
+            idx += 1
+        while idx - 1 >= 0 and ll_at(idx - 1, step) > ll_at(idx, step):
+            idx -= 1
+        if 0 < idx < top:
+            curv = (ll_at(idx + 1, step) - 2 * ll_at(idx, step) + ll_at(idx - 1, step)) / step ** 2
+            width = 1 / np.sqrt(-curv) if curv < 0 else step
+        else:
+            width = step
+        if step <= width / 4:
+            break
+        step, idx, top = step / 2, idx * 2, top * 2
+    return idx * step, ll_at(idx, step), width

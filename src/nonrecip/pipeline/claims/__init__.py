@@ -32,6 +32,7 @@ def evaluate_claims(inputs, *, N: int = 9, physics=None) -> xr.Dataset:
     data = {key: read_dataset(path) for key, path in dict(inputs).items()}
     claims = emission_claims(**{k: data[k] for k in _EMISSION}, N=N, physics=physics)
     claims += large_array_claims(scaling=data["scaling"])
-    claims += sensing_claims(sensing_shots=data["sensing_shots"], sensing_coverage=data["sensing_coverage"])
+    claims += sensing_claims(sensing_shots=data["sensing_shots"], sensing_coverage=data["sensing_coverage"],
+                             sensing_design=data["sensing_design"])
     claims += sync_claims(**{k: data[k] for k in _SYNC})
     return claims_dataset(claims)

@@ -13,7 +13,7 @@ import xarray as xr
 from scipy import stats
 
 from nonrecip.emission.physics import YIG
-from nonrecip.sensing import (SensorModel, credible_interval, estimate_k0, measurement_distributions,
+from nonrecip.sensing import (SensorModel, best_readout_time, credible_interval, estimate_k0, measurement_distributions,
                               sensing_information, shots_from_distributions, simulate_counts)
 
 __all__ = ["BUILDERS", "COVERAGE_LEVELS"]
@@ -75,12 +75,40 @@ def shots_point(*, N, k0, times, sigma, power, **common) -> xr.Dataset:
     return xr.Dataset(data, coords=coords, attrs={"sigma": sigma, "power": power, **common_attrs(common), **_METHOD})
 
 
+#: informations compared in the design dataset: variable -> label
+DESIGN_INFORMATION = {"fisher_M1": "joint readout (M1)", "fisher_M3": "edge statistic (M3)", "qfi": "QFI of rho(t)"}
+
+
+def design_point(*, N, k0, times, overhead, **common) -> xr.Dataset:
+    """Best information per shot and per unit experiment time over the readout time, at one N, per k0."""
+    names = [f"{v}_{q}" for v in DESIGN_INFORMATION for q in ("per_shot", "t_per_shot", "per_time", "t_per_time")]
+    out = {name: np.zeros((1, len(k0))) for name in names}
+    for i, value in enumerate(k0):
+        info = sensing_information(_model(N, value, **common), _times(times))
+        for v in DESIGN_INFORMATION:
+            best = best_readout_time(info[v], overhead=overhead)
+            out[f"{v}_per_shot"][0, i], out[f"{v}_t_per_shot"][0, i] = best["F_per_shot"], best["t_per_shot"]
+            out[f"{v}_per_time"][0, i], out[f"{v}_t_per_time"][0, i] = best["F_per_time"], best["t_per_time"]
+    data = {}
+    for v, label in DESIGN_INFORMATION.items():
+        data[f"{v}_per_shot"] = (("N", "k0"), out[f"{v}_per_shot"], {"units": "a^2", "long_name": f"largest information per shot over t, {label}"})
+        data[f"{v}_t_per_shot"] = (("N", "k0"), out[f"{v}_t_per_shot"], {"units": "1/gamma0", "long_name": f"readout time of the largest information per shot, {label}"})
+        data[f"{v}_per_time"] = (("N", "k0"), out[f"{v}_per_time"],
+                                 {"units": "a^2 gamma0", "long_name": f"largest information per unit experiment time F/(t + overhead), {label}"})
+        data[f"{v}_t_per_time"] = (("N", "k0"), out[f"{v}_t_per_time"], {"units": "1/gamma0", "long_name": f"readout time of the largest information per unit time, {label}"})
+    data["sensitivity_M1"] = (("N", "k0"), 1 / np.sqrt(out["fisher_M1_per_shot"]),
+                              {"units": "1/a", "long_name": "best single-shot sensitivity 1/sqrt(F_M1) (std of k0 per shot)"})
+    coords = {"N": ("N", [N], {"units": "1", "long_name": "number of NVs"}),
+              "k0": ("k0", np.asarray(k0, dtype=float), {"units": "1/a", "long_name": "bath non-reciprocity k0 = D/J"})}
+    return xr.Dataset(data, coords=coords, attrs={"overhead": overhead, **common_attrs(common), **_METHOD})
+
+
 def common_attrs(common: Mapping[str, Any]) -> dict:
     return {k: v for k, v in common.items() if k != "physics"}
 
 
 def shots(*points: xr.Dataset) -> xr.Dataset:
-    """The per-N jobs on one ``N`` dimension."""
+    """The per-N jobs on one ``N`` dimension (shots or design)."""
     return xr.concat(points, dim="N", combine_attrs="drop_conflicts")
 
 
@@ -96,35 +124,63 @@ def posterior_example(*, N, k0, time, shots, prior_interval, seed, **common) -> 
     return ds
 
 
-def coverage(*, N, k0, time, shots, n_experiments, prior_interval, seed, **common) -> xr.Dataset:
-    """Credible intervals of ``n_experiments`` synthetic experiments at :data:`COVERAGE_LEVELS` and their coverage."""
+def coverage_point(*, N, k0, time, shots, n_experiments, prior_interval, seed, **common) -> xr.Dataset:
+    """Credible intervals of ``n_experiments`` synthetic experiments at one true k0 (:data:`COVERAGE_LEVELS`),
+    their ML estimates and the per-shot Fisher information of the joint readout at the truth."""
     model = _model(N, k0, **common)
     levels = np.array(COVERAGE_LEVELS)
-    low, high = np.zeros((n_experiments, levels.size)), np.zeros((n_experiments, levels.size))
-    ml = np.zeros(n_experiments)
+    low, high = np.zeros((1, n_experiments, levels.size)), np.zeros((1, n_experiments, levels.size))
+    ml = np.zeros((1, n_experiments))
     for e in range(n_experiments):
         r = estimate_k0(model, time, simulate_counts(model, time, shots, seed=seed + e),
                         prior_interval=tuple(prior_interval))
-        ml[e] = r["ml"]
+        ml[0, e] = r["ml"]
         for j, level in enumerate(levels):
-            low[e, j], high[e, j] = credible_interval(r["posterior"], level)
-    covered = (low <= k0) & (k0 <= high)
-    rate = covered.mean(axis=0)
-    band = np.array([stats.binomtest(int(c), n_experiments).proportion_ci(0.95, method="wilson")
-                     for c in covered.sum(axis=0)])
-    dims = ("experiment", "level")
+            low[0, e, j], high[0, e, j] = credible_interval(r["posterior"], level)
+    fisher = float(sensing_information(model, [0.0, time])["fisher_M1"][-1])
+    dims = ("k0", "experiment", "level")
     return xr.Dataset(
         {"ci_low": (dims, low, {"units": "1/a", "long_name": "credible interval, lower end"}),
          "ci_high": (dims, high, {"units": "1/a", "long_name": "credible interval, upper end"}),
-         "ml": (("experiment",), ml, {"units": "1/a", "long_name": "maximum-likelihood estimate of k0"}),
-         "coverage": (("level",), rate, {"units": "1", "long_name": "fraction of intervals holding the true k0"}),
-         "coverage_low": (("level",), band[:, 0], {"units": "1", "long_name": "95 % Wilson interval of the coverage, lower"}),
-         "coverage_high": (("level",), band[:, 1], {"units": "1", "long_name": "95 % Wilson interval of the coverage, upper"})},
-        coords={"experiment": ("experiment", np.arange(n_experiments), {"units": "1", "long_name": "synthetic experiment"}),
+         "ml": (("k0", "experiment"), ml, {"units": "1/a", "long_name": "maximum-likelihood estimate of k0"}),
+         "fisher_M1": (("k0",), [fisher], {"units": "a^2", "long_name": "Fisher information per shot of the joint readout at the true k0"})},
+        coords={"k0": ("k0", [float(k0)], {"units": "1/a", "long_name": "true k0 of the synthetic data"}),
+                "experiment": ("experiment", np.arange(n_experiments), {"units": "1", "long_name": "synthetic experiment"}),
                 "level": ("level", levels, {"units": "1", "long_name": "nominal credibility"})},
-        attrs={"true_k0": k0, "N": N, "time": time, "shots": shots, "seed": seed,
+        attrs={"N": N, "time": time, "shots": shots, "seed": seed,
                "prior": f"uniform on {list(prior_interval)}", **common_attrs(common), **_METHOD})
 
 
+def _wilson(successes: np.ndarray, trials: int) -> np.ndarray:
+    return np.array([stats.binomtest(int(c), trials).proportion_ci(0.95, method="wilson") for c in np.ravel(successes)]
+                    ).reshape(np.shape(successes) + (2,))
+
+
+def coverage(*points: xr.Dataset) -> xr.Dataset:
+    """The per-k0 coverage jobs on one ``k0`` dimension: coverage per k0 and pooled, and the ML estimate's efficiency.
+
+    ``mle_efficiency`` = Var(k̂_ML) · shots · F_M1(k0): 1 for an efficient estimator, the
+    Cramér–Rao bound below it (docs/theory/sensing.md#estimation).
+    """
+    ds = xr.concat(points, dim="k0", combine_attrs="drop_conflicts")
+    covered = (ds["ci_low"] <= ds["k0"]) & (ds["k0"] <= ds["ci_high"])
+    n, per_k0 = ds.sizes["experiment"], covered.sum("experiment")
+    pooled = covered.sum(("k0", "experiment"))
+    band, pooled_band = _wilson(per_k0.values, n), _wilson(pooled.values, n * ds.sizes["k0"])
+    one = {"units": "1"}
+    ds["coverage"] = (("k0", "level"), per_k0.values / n, {**one, "long_name": "fraction of intervals holding the true k0"})
+    ds["coverage_low"] = (("k0", "level"), band[..., 0], {**one, "long_name": "95 % Wilson interval of the coverage, lower"})
+    ds["coverage_high"] = (("k0", "level"), band[..., 1], {**one, "long_name": "95 % Wilson interval of the coverage, upper"})
+    ds["coverage_pooled"] = (("level",), pooled.values / (n * ds.sizes["k0"]),
+                             {**one, "long_name": "fraction of intervals holding the truth, all k0 together"})
+    ds["coverage_pooled_low"] = (("level",), pooled_band[:, 0], {**one, "long_name": "95 % Wilson interval, pooled, lower"})
+    ds["coverage_pooled_high"] = (("level",), pooled_band[:, 1], {**one, "long_name": "95 % Wilson interval, pooled, upper"})
+    ds["mle_efficiency"] = (("k0",), (ds["ml"].var("experiment", ddof=1) * ds.attrs["shots"] * ds["fisher_M1"]).values,
+                            {**one, "long_name": "Var(ML estimate) x shots x Fisher information (1 = efficient)"})
+    return ds
+
+
 BUILDERS = {"fisher_map_point": fisher_map_point, "fisher_map": fisher_map, "shots_point": shots_point, "shots": shots,
-            "posterior": posterior_example, "coverage": coverage}
+            "design_point": design_point, "design": shots,
+            "posterior": posterior_example, "coverage_point": coverage_point,
+            "coverage": coverage}
