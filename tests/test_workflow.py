@@ -48,6 +48,20 @@ def test_aggregated_sweep_has_named_dims(tiny_run):
     assert float(k0_zero["mirror_residual"]) < 1e-7  # mirror symmetry survives the whole pipeline
 
 
+def test_paper_e_sweep_written_as_a_system_gives_the_same_numbers(tiny_run):
+    """emission.sweeps.fig4bc (couplings and dynamics chunks) and the system paper_fig4bc of the tiny
+    config (bath, geometry, initial state) describe the same arrays: every emitted quantity agrees."""
+    _, out = tiny_run
+    paper = read_dataset(out / "emission" / "fig4bc.nc").sel(N=3).isel(spacing_nm=0, distance_nm=0)
+    system = read_dataset(out / "emission_systems" / "paper_fig4bc.nc").isel(realization=0)
+    assert list(system["k0"].values) == list(paper["k0"].values)
+    for name in ("rate", "population", "delta", "rate_total"):
+        a = paper[name].transpose("k0", ...).values
+        b = system[name].transpose("k0", ...).values
+        assert a.shape == b.shape, name
+        assert abs(a - b).max() <= 1e-12 * max(abs(a).max(), 1.0), name
+
+
 def test_dry_run_and_lint_are_clean(repo):
     proc = _run(repo, "-n", "--configfile", "config/config.yaml")
     assert proc.returncode == 0, proc.stderr[-2000:]

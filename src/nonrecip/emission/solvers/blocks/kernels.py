@@ -194,12 +194,12 @@ def _scaled_copy(dst, src, a):  # pragma: no cover
 class CpuOps:
     """State operations of the numba backend (flat state arrays, see :class:`BlockTables`)."""
 
-    def __init__(self, tab: BlockTables, J: np.ndarray, gamma: np.ndarray):
+    def __init__(self, tab: BlockTables, J: np.ndarray, gamma: np.ndarray, max_manifold: int | None = None):
         from nonrecip.emission.solvers.blocks.rhs import RhsWork
 
         self.tab = tab
         self.N = tab.N
-        self.work = RhsWork(tab, J, gamma)
+        self.work = RhsWork(tab, J, gamma, max_manifold)
 
     def new(self) -> np.ndarray:
         return np.zeros(self.tab.size, dtype=np.complex128)

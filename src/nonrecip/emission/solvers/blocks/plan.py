@@ -86,8 +86,9 @@ def _block_parts(tab, J: np.ndarray, gamma: np.ndarray, n: int):
 
 
 def numerical_range_polygon(tab, J: np.ndarray, gamma: np.ndarray, *,
-                            n_angles: int = 12) -> np.ndarray:
-    """Vertices (complex, counter-clockwise) of a convex polygon holding the numerical range of every L_n.
+                            n_angles: int = 12, max_manifold: int | None = None) -> np.ndarray:
+    """Vertices (complex, counter-clockwise) of a convex polygon holding the numerical range of every L_n
+    (n ≤ ``max_manifold`` when given: the manifolds a state with at most that many excitations visits).
 
     Support lines at θ_k = kπ/``n_angles`` (k = 0..n_angles, ``n_angles`` even) and their
     mirror images -θ_k (module docstring). Costs n_angles Hermitian eigenvalue problems
@@ -99,7 +100,7 @@ def numerical_range_polygon(tab, J: np.ndarray, gamma: np.ndarray, *,
     K = int(n_angles)
     th = np.pi * np.arange(K + 1) / K
     h = np.full(K + 1, -np.inf)
-    for n in range(tab.N + 1):
+    for n in range((tab.N if max_manifold is None else min(int(max_manifold), tab.N)) + 1):
         A, B = _block_parts(tab, J, gamma, n)
         for k in range(K // 2 + 1):  # θ = θ_k and π - θ_k from P = sA + cB, Q = sA - cB
             s, c = (1.0, 0.0) if 2 * k == K else (np.sin(th[k]), np.cos(th[k]))

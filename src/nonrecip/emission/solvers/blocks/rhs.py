@@ -191,14 +191,17 @@ def _feed_combine(N, dims, boff, soff, uoff, upcol, upsite, site_off, site_j, si
 class RhsWork:
     """Work lists, coefficient tables and buffers of :func:`apply_affine` for one (J, gamma)."""
 
-    def __init__(self, tab, J: np.ndarray, gamma: np.ndarray):
+    def __init__(self, tab, J: np.ndarray, gamma: np.ndarray, max_manifold: int | None = None):
+        """``max_manifold`` k: work on the blocks n ≤ k only (a state with at most k excitations
+        stays there; the blocks above are never written)."""
+        top = tab.N if max_manifold is None else min(int(max_manifold), tab.N)
         hval, hdiag = tab.hopping_values(J - 1j * gamma, -1j)  # -i H_eff
         self.hre, self.him = np.ascontiguousarray(hval.real), np.ascontiguousarray(hval.imag)
         self.dre, self.dim = np.ascontiguousarray(hdiag.real), np.ascontiguousarray(hdiag.imag)
         self.gre = np.ascontiguousarray(gamma.real, dtype=float)
         self.gim = np.ascontiguousarray(gamma.imag, dtype=float)
         h, c = [], []
-        for n in range(tab.N + 1):
+        for n in range(top + 1):
             D = int(tab.dims[n])
             for f0 in range(0, 2 * D, CH):
                 h.extend((n, i, f0) for i in range(D))

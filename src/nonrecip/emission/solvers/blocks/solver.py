@@ -141,7 +141,9 @@ def block_correlations(J, gamma, times, *, tol: float = 1e-12, max_memory_gb: fl
         Least wall-clock seconds between progress records (logger ``nonrecip.emission.blocks``,
         INFO); ``math.inf`` silences them.
     initial : InitialState, optional
-        Block-diagonal initial state (:mod:`nonrecip.emission.initial`); ``None`` is |e…e⟩.
+        Block-diagonal initial state (:mod:`nonrecip.emission.initial`); ``None`` is |e…e⟩. Only
+        the blocks n ≤ its largest excitation number k are evolved (decay never raises n), and
+        the step plan uses their numerical ranges only (docs/theory/baths.md#few-excitations).
     store_states : bool
         Also return the whole state at every output time as ``info["states"]``, a complex
         (len(times), C(2N, N)) array in the layout of :class:`~.kernels.BlockTables` (block n
@@ -167,16 +169,17 @@ def block_correlations(J, gamma, times, *, tol: float = 1e-12, max_memory_gb: fl
     from nonrecip.emission.solvers.blocks.kernels import block_tables
 
     tab = block_tables(N)
+    top = N if initial is None else initial.max_excitations  # blocks above stay empty: not evolved
     if backend == "cpu":
         from nonrecip.emission.solvers.blocks.kernels import CpuOps
 
-        ops = CpuOps(tab, J, gamma)
+        ops = CpuOps(tab, J, gamma, top)
     else:
         from nonrecip.emission.solvers.blocks.array import ArrayOps
 
         ops = ArrayOps(tab, J, gamma, backend)
     t_span = float(times[-1] - times[0])
-    poly = numerical_range_polygon(tab, J, gamma)
+    poly = numerical_range_polygon(tab, J, gamma, max_manifold=top)
     plan = plan_step(poly, tol=tol, t_span=t_span, scheme=scheme)
     blocks = None if initial is None else {n: initial.block(n) for n in initial.factors}
     if store_states and backend == "cupy":
@@ -190,6 +193,7 @@ def block_correlations(J, gamma, times, *, tol: float = 1e-12, max_memory_gb: fl
         "n_rhs": stats["n_rhs"],
         "memory_bytes_estimate": est,
         "backend": backend,
+        "max_manifold": int(top),
         "trace": trace,
         "n_steps": stats["n_steps"],
         "max_term": stats["max_term"],
