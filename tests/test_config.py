@@ -51,6 +51,9 @@ BAD = [
     (("emission", "physics", "field_gauss"), 450.0, "emission.physics"),
     (("emission", "physics", "colour"), 1, "emission.physics.colour"),
     (("emission", "coupling", "f_J"), -1, "emission.coupling.f_J"),
+    (("sensing", "coverage", "k0"), [0.03, 0.5], "sensing.coverage.k0"),  # outside the prior interval
+    (("sensing", "posterior", "prior_interval"), [0.1, -0.1], "sensing.posterior.prior_interval"),
+    (("sensing", "design", "N"), [1], "sensing.design.N"),
 ]
 
 

@@ -206,8 +206,9 @@ def _climb(ll_at, start: int, coarse: float, last: int, max_halvings: int = 40) 
         if 0 < idx < top:
             curv = (ll_at(idx + 1, step) - 2 * ll_at(idx, step) + ll_at(idx - 1, step)) / step ** 2
             width = 1 / np.sqrt(-curv) if curv < 0 else step
-        else:
+        else:  # the maximum sits on the interval's end: halving cannot move it inward
             width = step
+            break
         if step <= width / 4:
             break
         step, idx, top = step / 2, idx * 2, top * 2
